@@ -1,0 +1,140 @@
+"""The resolved app: what `sst.config.py` declares, as frozen data the server, the workers and the emulator share.
+
+`devserver.constructs` holds the objects a user writes in `sst.config.py`; `devserver.config` loads that file and
+turns them into these dataclasses. Nothing here does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+DEFAULT_TIMEOUT_SECONDS = 10.0
+DEFAULT_MEMORY_MB = 1024
+
+
+def frozen_mapping(values: Mapping[str, str] | None = None) -> Mapping[str, str]:
+    """A read-only copy, so a frozen dataclass really is frozen."""
+    return MappingProxyType(dict(values or {}))
+
+
+@dataclass(frozen=True)
+class FunctionSpec:
+    """One Lambda function: a handler plus the settings its worker processes run with.
+
+    `name` is the function's Lambda name, unique within the app (`AWS_LAMBDA_FUNCTION_NAME`).
+    `environment` is everything the function sees besides what the Lambda runtime itself sets: the user's
+    `environment`, bound resources, and the emulator's endpoint and credentials.
+    """
+
+    name: str
+    handler: str
+    app_dir: Path
+    environment: Mapping[str, str] = field(default_factory=frozen_mapping)
+    timeout: float = DEFAULT_TIMEOUT_SECONDS
+    memory_size: int = DEFAULT_MEMORY_MB
+    bind: tuple[str, ...] = ()
+    permissions: tuple[object, ...] = ()
+    runtime_client: str = "sst-dev"
+    """`sst-dev` (our worker, private channel) or `awslambdaric` (the official client, over the Runtime API)."""
+
+    @property
+    def module_path(self) -> str:
+        """`functions/hello` for the handler `functions/hello.main`."""
+        return self.handler.rsplit(".", 1)[0]
+
+    @property
+    def function_attr(self) -> str:
+        """`main` for the handler `functions/hello.main`."""
+        return self.handler.rsplit(".", 1)[1]
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    """One API route: its key as written (`GET /files/{key+}`, `$default`) and the function serving it."""
+
+    key: str
+    function: FunctionSpec
+
+
+@dataclass(frozen=True)
+class ApiSpec:
+    id: str
+    routes: tuple[RouteSpec, ...]
+    cors: bool = True
+
+
+@dataclass(frozen=True)
+class NotificationSpec:
+    """One S3 notification target: which events and key filters invoke which function."""
+
+    id: str
+    function: FunctionSpec
+    events: tuple[str, ...] = ("object_created", "object_removed")
+    prefix: str = ""
+    suffix: str = ""
+
+
+@dataclass(frozen=True)
+class BucketSpec:
+    id: str
+    name: str
+    notifications: tuple[NotificationSpec, ...] = ()
+    cors: bool = True
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    id: str
+    value: str
+
+
+@dataclass(frozen=True)
+class SecretSpec:
+    id: str
+
+
+@dataclass(frozen=True)
+class TableSpec:
+    id: str
+    name: str
+    fields: Mapping[str, str] = field(default_factory=frozen_mapping)
+    primary_index: Mapping[str, str] = field(default_factory=frozen_mapping)
+
+
+@dataclass(frozen=True)
+class StackSpec:
+    name: str
+    outputs: Mapping[str, str] = field(default_factory=frozen_mapping)
+
+
+@dataclass(frozen=True)
+class AppSpec:
+    """Everything one load of `sst.config.py` produced."""
+
+    name: str
+    region: str
+    stage: str
+    app_dir: Path
+    stacks: tuple[StackSpec, ...] = ()
+    apis: tuple[ApiSpec, ...] = ()
+    functions: tuple[FunctionSpec, ...] = ()
+    buckets: tuple[BucketSpec, ...] = ()
+    parameters: tuple[ParameterSpec, ...] = ()
+    secrets: tuple[SecretSpec, ...] = ()
+    tables: tuple[TableSpec, ...] = ()
+
+    def all_functions(self) -> tuple[FunctionSpec, ...]:
+        """Every function of the app: standalone ones, route handlers and notification targets, each once."""
+        seen: dict[str, FunctionSpec] = {}
+        for spec in self.functions:
+            seen.setdefault(spec.name, spec)
+        for api in self.apis:
+            for route in api.routes:
+                seen.setdefault(route.function.name, route.function)
+        for bucket in self.buckets:
+            for notification in bucket.notifications:
+                seen.setdefault(notification.function.name, notification.function)
+        return tuple(seen.values())
