@@ -1,0 +1,39 @@
+"""What one invocation of a function produced: shared by the worker pool, the API server and the notifier."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class LambdaError:
+    """An error as the Lambda runtime reports it (`errorType`, `errorMessage`, `stackTrace`)."""
+
+    error_type: str
+    error_message: str
+    stack_trace: tuple[str, ...] = ()
+
+    def to_payload(self) -> dict[str, object]:
+        """The JSON body Lambda returns for a failed invocation."""
+        return {"errorType": self.error_type, "errorMessage": self.error_message, "stackTrace": list(self.stack_trace)}
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """The outcome of running one event through one function.
+
+    Exactly one of `result` (the handler's JSON-decoded return value) and `error` is meaningful: `error` is set
+    when the handler raised, the worker failed to initialise, timed out or died.
+    """
+
+    request_id: str
+    function_name: str
+    duration_ms: float
+    cold: bool
+    result: object = None
+    error: LambdaError | None = None
+    logs: tuple[str, ...] = field(default=())
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
