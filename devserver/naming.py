@@ -1,0 +1,66 @@
+"""Names derived from an app: Lambda function names, bucket names, binding variables and SSM paths (as SST names them).
+
+Pure functions; the contract (`shared/CONTRACT.md`) fixes the variable and SSM formats.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+_BUCKET_NAME = re.compile(r"^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_IP_ADDRESS = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
+_NOT_BUCKET_CHARS = re.compile(r"[^a-z0-9-]+")
+_NOT_FUNCTION_CHARS = re.compile(r"[^A-Za-z0-9_-]+")
+_FUNCTION_NAME_MAX = 64
+
+
+def _short_hash(*parts: str) -> str:
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:8]
+
+
+def is_valid_bucket_name(name: str) -> bool:
+    """S3's general-purpose bucket naming rules: 3–63 chars of a-z 0-9 . -, alphanumeric at both ends."""
+    return bool(_BUCKET_NAME.match(name)) and not _IP_ADDRESS.match(name)
+
+
+def bucket_name(stage: str, app: str, construct_id: str) -> str:
+    """A deterministic, S3-valid bucket name for a `Bucket` without `name=`.
+
+    The readable part is lower-cased (S3 forbids capitals); the hash of the exact stage, app and id keeps
+    `myFiles` and `myfiles` apart and makes the name unique per stage, as CDK's generated names are.
+    """
+    suffix = _short_hash(stage, app, construct_id)
+    readable = _NOT_BUCKET_CHARS.sub("-", f"{stage}-{app}-{construct_id}".lower()).strip("-")
+    readable = readable[: 63 - len(suffix) - 1].rstrip("-")
+    return f"{readable}-{suffix}" if readable else f"bucket-{suffix}"
+
+
+def function_name(stage: str, app: str, *path: str) -> str:
+    """A Lambda function name (64 chars of A-Z a-z 0-9 _ -) for a construct path such as ("api", "GET /files")."""
+    raw = "-".join((stage, app, *path))
+    name = _NOT_FUNCTION_CHARS.sub("_", raw).strip("_")
+    if len(name) <= _FUNCTION_NAME_MAX:
+        return name
+    suffix = _short_hash(raw)
+    return f"{name[: _FUNCTION_NAME_MAX - len(suffix) - 1]}-{suffix}"
+
+
+def binding_env_var(construct_type: str, prop: str, construct_id: str) -> str:
+    """`SST_Bucket_bucketName_myFiles`: SST's variable for one bound value (`-` in ids becomes `_`)."""
+    return f"SST_{construct_type}_{prop}_{construct_id.replace('-', '_')}"
+
+
+def ssm_prefix(app: str, stage: str) -> str:
+    """`/sst/{app}/{stage}/`, the value of `SST_SSM_PREFIX`."""
+    return f"/sst/{app}/{stage}/"
+
+
+def ssm_path(app: str, stage: str, construct_type: str, construct_id: str, prop: str) -> str:
+    """`/sst/{app}/{stage}/{Type}/{id}/{prop}`, where a bound value lives in SSM."""
+    return f"{ssm_prefix(app, stage)}{construct_type}/{construct_id}/{prop}"
+
+
+def ssm_fallback_path(app: str, construct_type: str, construct_id: str, prop: str) -> str:
+    """`/sst/{app}/.fallback/{Type}/{id}/{prop}`, a secret's value shared by every stage that sets none."""
+    return f"/sst/{app}/.fallback/{construct_type}/{construct_id}/{prop}"
