@@ -125,6 +125,8 @@ class AppSpec:
     parameters: tuple[ParameterSpec, ...] = ()
     secrets: tuple[SecretSpec, ...] = ()
     tables: tuple[TableSpec, ...] = ()
+    config_sources: frozenset[Path] = frozenset()
+    """`sst.config.py` and the app's own modules it imported: a change to any of them reloads the config."""
 
     def all_functions(self) -> tuple[FunctionSpec, ...]:
         """Every function of the app: standalone ones, route handlers and notification targets, each once."""

@@ -1,0 +1,330 @@
+"""Load an app's `sst.config.py` and resolve its constructs into the frozen `devserver.model.AppSpec`.
+
+Every problem becomes one `AppConfigError` whose message names the file and the construct, route or handler at
+fault. The user's config is executed in this process; handler modules are not: they are only parsed (`ast`) to
+check that the handler function exists, because importing them would run user code in the server.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib.util
+import os
+import re
+import sys
+import traceback
+from collections.abc import Callable, Mapping
+from dataclasses import replace
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from devserver.constructs import Api, App, Bucket, Construct, ConstructError, Function, Table, _Parameter, _Secret
+from devserver.model import (
+    DEFAULT_MEMORY_MB,
+    DEFAULT_TIMEOUT_SECONDS,
+    ApiSpec,
+    AppSpec,
+    BucketSpec,
+    FunctionSpec,
+    NotificationSpec,
+    ParameterSpec,
+    RouteSpec,
+    SecretSpec,
+    StackSpec,
+    TableSpec,
+    frozen_mapping,
+)
+from devserver.naming import function_name, is_valid_bucket_name
+from devserver.routes import RouteKeyError, parse_route_key
+
+__all__ = ["CONFIG_FILE", "AppConfigError", "load_app"]
+
+CONFIG_FILE = "sst.config.py"
+RESERVED_PREFIX = "/_sst"
+_APP_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9-]*$")
+_HANDLER = re.compile(r"^[^.\s]+\.[A-Za-z_][A-Za-z0-9_]*$")
+_RUNTIME_CLIENTS = ("sst-dev", "awslambdaric")
+_DEFAULT_NOTIFICATION_EVENTS = ("object_created", "object_removed")
+_NOTIFICATION_OPTIONS = frozenset({"function", "events", "filters"})
+
+
+class AppConfigError(Exception):
+    """The app file could not be loaded; the message is one line naming the file and what to fix."""
+
+
+def load_app(app_dir: Path, *, stage: str, api_url: Callable[[str], str]) -> AppSpec:
+    """Execute `app_dir/sst.config.py` for `stage` and return the resolved app.
+
+    `api_url(api_id)` gives the URL an `Api` is served at; the server binds its listener when first asked.
+    """
+    app_dir = app_dir.resolve()
+    config_path = app_dir / CONFIG_FILE
+    if not app_dir.is_dir():
+        raise AppConfigError(f"app folder {app_dir} does not exist (pass --app DIR)")
+    if not config_path.is_file():
+        raise AppConfigError(f"{app_dir} has no {CONFIG_FILE} (pass --app DIR pointing at your app folder)")
+    try:
+        module, sources = _execute(config_path, app_dir)
+        app = _define(module, config_path, stage, api_url)
+        return replace(_resolve(app, app_dir), config_sources=sources)
+    except (ConstructError, RouteKeyError) as error:
+        raise AppConfigError(f"{config_path}: {error}") from None
+    except AppConfigError:
+        raise
+    except Exception as error:
+        raise AppConfigError(
+            f"{config_path}{_user_line(error, config_path)}: {type(error).__name__}: {error}"
+        ) from None
+
+
+def _user_line(error: BaseException, config_path: Path) -> str:
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if Path(f.filename) == config_path]
+    if isinstance(error, SyntaxError) and error.lineno:
+        return f":{error.lineno}"
+    return f":{frames[-1].lineno}" if frames else ""
+
+
+def _execute(config_path: Path, app_dir: Path) -> tuple[ModuleType, frozenset[Path]]:
+    # Modules the config imports from the app folder (stacks split into files) must be re-read on every load,
+    # or a reload would keep serving the stale ones.
+    for name, loaded in list(sys.modules.items()):
+        origin = getattr(loaded, "__file__", None)
+        if origin and Path(os.path.realpath(origin)).is_relative_to(app_dir):
+            del sys.modules[name]
+    spec = importlib.util.spec_from_file_location("sst_config", config_path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(app_dir))
+    try:
+        spec.loader.exec_module(module)
+    finally:
+        sys.path.remove(str(app_dir))
+    return module, frozenset({config_path, *_app_module_files(app_dir)})
+
+
+def _app_module_files(app_dir: Path) -> list[Path]:
+    files = (
+        Path(os.path.realpath(origin)) for m in list(sys.modules.values()) if (origin := getattr(m, "__file__", None))
+    )
+    return [path for path in files if path.is_relative_to(app_dir)]
+
+
+def _define(module: ModuleType, config_path: Path, stage: str, api_url: Callable[[str], str]) -> App:
+    config = getattr(module, "config", None)
+    stacks = getattr(module, "stacks", None)
+    if not callable(config) or not callable(stacks):
+        raise AppConfigError(f"{config_path}: must define config(input) and stacks(app)")
+    settings = config({"stage": stage})
+    if not isinstance(settings, Mapping) or not isinstance(settings.get("name"), str):
+        raise AppConfigError(f'{config_path}: config() must return {{"name": ..., "region": ...}}')
+    name = settings["name"]
+    if not _APP_NAME.match(name):
+        raise AppConfigError(f'{config_path}: app name "{name}" must start with a letter and use only A-Z a-z 0-9 -')
+    region = settings.get("region", "us-east-1")
+    app = App(name=name, region=str(region), stage=stage, api_url=api_url)
+    stacks(app)
+    return app
+
+
+def _resolve(app: App, app_dir: Path) -> AppSpec:
+    resolver = _FunctionResolver(app, app_dir)
+    constructs = app.constructs()
+    return AppSpec(
+        name=app.name,
+        region=app.region,
+        stage=app.stage,
+        app_dir=app_dir,
+        stacks=tuple(StackSpec(stack.name, frozen_mapping(stack.outputs)) for stack in app.stacks),
+        apis=tuple(_api(api, resolver) for api in constructs if isinstance(api, Api)),
+        functions=tuple(resolver.function(f) for f in constructs if isinstance(f, Function)),
+        buckets=tuple(_bucket(bucket, resolver) for bucket in constructs if isinstance(bucket, Bucket)),
+        parameters=tuple(ParameterSpec(p.id, p.value) for p in constructs if isinstance(p, _Parameter)),
+        secrets=tuple(SecretSpec(s.id) for s in constructs if isinstance(s, _Secret)),
+        tables=tuple(
+            TableSpec(t.id, t.table_name, frozen_mapping(t.fields), frozen_mapping(t.primary_index))
+            for t in constructs
+            if isinstance(t, Table)
+        ),
+    )
+
+
+def _api(api: Api, resolver: _FunctionResolver) -> ApiSpec:
+    routes = []
+    for key, definition in api.routes.items():
+        parsed = parse_route_key(key)
+        if parsed.path is not None and (
+            parsed.path == RESERVED_PREFIX or parsed.path.startswith(RESERVED_PREFIX + "/")
+        ):
+            raise ConstructError(f'Api "{api.id}": route "{key}" is under {RESERVED_PREFIX}/, reserved for the Console')
+        where = f'Api "{api.id}" route "{key}"'
+        routes.append(RouteSpec(key, resolver.definition(definition, where, (api.id, key), api.function_defaults)))
+    return ApiSpec(api.id, tuple(routes), cors=api.cors)
+
+
+def _bucket(bucket: Bucket, resolver: _FunctionResolver) -> BucketSpec:
+    if bucket.name is not None and not is_valid_bucket_name(bucket.name):
+        raise ConstructError(
+            f'Bucket "{bucket.id}": name "{bucket.name}" is not a valid S3 bucket name '
+            "(3-63 characters of a-z 0-9 . -, starting and ending with a letter or digit)"
+        )
+    notifications = bucket.notifications
+    if isinstance(notifications, list | tuple):
+        notifications = {str(index): {"function": target} for index, target in enumerate(notifications)}
+    if not isinstance(notifications, Mapping):
+        raise ConstructError(f'Bucket "{bucket.id}": "notifications" must be a list of handlers or a dict by name')
+    specs = []
+    for notification_id, definition in notifications.items():
+        where = f'Bucket "{bucket.id}" notification "{notification_id}"'
+        specs.append(_notification(bucket, str(notification_id), definition, where, resolver))
+    return BucketSpec(bucket.id, bucket.bucket_name, tuple(specs), cors=bucket.cors)
+
+
+def _notification(
+    bucket: Bucket, notification_id: str, definition: object, where: str, resolver: _FunctionResolver
+) -> NotificationSpec:
+    # The dict form ({"function": ..., "events": ..., "filters": ...}) or a bare handler / Function, as in SST.
+    if isinstance(definition, Mapping) and set(definition) - {"function"}:
+        options = definition
+    elif isinstance(definition, Mapping):
+        options = {"function": definition["function"]}
+    else:
+        options = {"function": definition}
+    unknown = set(options) - _NOTIFICATION_OPTIONS
+    if unknown:
+        raise ConstructError(f"{where}: unknown option {sorted(unknown)[0]!r} (valid: events, filters, function)")
+    if "function" not in options:
+        raise ConstructError(f'{where}: the "function" option is required')
+    function = resolver.definition(options["function"], where, (bucket.id, notification_id), bucket.function_defaults)
+    events = tuple(options.get("events") or _DEFAULT_NOTIFICATION_EVENTS)
+    prefix, suffix = _filters(options.get("filters", []), where)
+    return NotificationSpec(notification_id, function, events, prefix, suffix)
+
+
+def _filters(filters: object, where: str) -> tuple[str, str]:
+    prefix = suffix = ""
+    if not isinstance(filters, list | tuple):
+        raise ConstructError(f'{where}: "filters" must be a list like [{{"prefix": "uploads/"}}, {{"suffix": ".png"}}]')
+    for item in filters:
+        if not isinstance(item, Mapping) or not set(item) <= {"prefix", "suffix"}:
+            raise ConstructError(f'{where}: each filter is {{"prefix": "..."}} or {{"suffix": "..."}}, got {item!r}')
+        prefix = str(item.get("prefix", prefix))
+        suffix = str(item.get("suffix", suffix))
+    return prefix, suffix
+
+
+class _FunctionResolver:
+    """Turns every way of naming a function (handler string, `Function`, `{"function": {...}}`) into a FunctionSpec."""
+
+    def __init__(self, app: App, app_dir: Path) -> None:
+        self.app = app
+        self.app_dir = app_dir
+
+    def definition(
+        self, definition: object, where: str, path: tuple[str, ...], defaults: Mapping[str, Any]
+    ) -> FunctionSpec:
+        # As in SST, a `Function` construct keeps its own props: `defaults.function` applies to inline ones only.
+        if isinstance(definition, Function):
+            return self.function(definition)
+        if isinstance(definition, str):
+            props: Mapping[str, Any] = {"handler": definition}
+        elif isinstance(definition, Mapping) and isinstance(definition.get("function"), Mapping):
+            props = definition["function"]
+        elif isinstance(definition, Mapping) and isinstance(definition.get("function"), str | Function):
+            return self.definition(definition["function"], where, path, defaults)
+        else:
+            raise ConstructError(
+                f'{where}: expected a handler string, a Function or {{"function": {{"handler": ...}}}}, '
+                f"got {definition!r}"
+            )
+        unknown = set(props) - Function.options
+        if unknown:
+            raise ConstructError(f"{where}: unknown function option {sorted(unknown)[0]!r}")
+        merged = _merge_function_props(defaults, props)
+        if "handler" not in merged:
+            raise ConstructError(f'{where}: the "handler" option is required')
+        return self._spec(function_name(self.app.stage, self.app.name, *path), merged, where)
+
+    def function(self, construct: Function) -> FunctionSpec:
+        merged = _merge_function_props({}, construct.props)
+        return self._spec(construct.function_name, merged, f'Function "{construct.id}"')
+
+    def _spec(self, name: str, props: Mapping[str, Any], where: str) -> FunctionSpec:
+        handler = props["handler"]
+        _check_handler(self.app_dir, handler, where)
+        timeout = props.get("timeout", DEFAULT_TIMEOUT_SECONDS)
+        memory_size = props.get("memory_size", DEFAULT_MEMORY_MB)
+        if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not 0 < timeout <= 900:
+            raise ConstructError(f"{where}: timeout must be a number of seconds between 1 and 900, got {timeout!r}")
+        if not isinstance(memory_size, int) or isinstance(memory_size, bool) or not 128 <= memory_size <= 10240:
+            raise ConstructError(f"{where}: memory_size must be MB between 128 and 10240, got {memory_size!r}")
+        environment = props.get("environment", {})
+        if not isinstance(environment, Mapping):
+            raise ConstructError(f'{where}: "environment" must be a dict of strings')
+        runtime_client = props.get("runtime_client", "sst-dev")
+        if runtime_client not in _RUNTIME_CLIENTS:
+            raise ConstructError(f"{where}: runtime_client must be one of {', '.join(_RUNTIME_CLIENTS)}")
+        bind = props.get("bind", [])
+        for target in bind:
+            if not isinstance(target, Construct):
+                raise ConstructError(
+                    f"{where}: bind takes constructs (Bucket, Api, Config.Secret, ...), got {target!r}"
+                )
+        return FunctionSpec(
+            name=name,
+            handler=handler,
+            app_dir=self.app_dir,
+            environment=frozen_mapping({str(k): str(v) for k, v in environment.items()}),
+            timeout=float(timeout),
+            memory_size=memory_size,
+            bind=tuple(f"{target.binding_type}.{target.id}" for target in bind),
+            permissions=tuple(props.get("permissions", [])),
+            runtime_client=runtime_client,
+        )
+
+
+def _merge_function_props(defaults: Mapping[str, Any], props: Mapping[str, Any]) -> dict[str, Any]:
+    """SST's merge: later props win, except `environment` merges and `bind`/`permissions` concatenate."""
+    merged = {**defaults, **props}
+    merged["environment"] = {**defaults.get("environment", {}), **props.get("environment", {})}
+    for key in ("bind", "permissions"):
+        merged[key] = [*defaults.get(key, []), *props.get(key, [])]
+    return merged
+
+
+def _check_handler(app_dir: Path, handler: object, where: str) -> None:
+    if not isinstance(handler, str) or not _HANDLER.match(handler):
+        raise ConstructError(f'{where}: handler {handler!r} must look like "dir/module.function"')
+    module_path, attribute = handler.rsplit(".", 1)
+    source = app_dir / f"{module_path}.py"
+    if not source.is_file():
+        raise ConstructError(f'{where}: handler "{handler}": file {module_path}.py not found in {app_dir}')
+    try:
+        tree = ast.parse(source.read_bytes(), filename=str(source))
+    except SyntaxError:
+        # The worker reports Runtime.UserCodeSyntaxError with the line; a half-saved handler must not stop start.
+        return
+    if attribute not in _top_level_names(tree):
+        raise ConstructError(f'{where}: handler "{handler}": {module_path}.py has no function "{attribute}"')
+
+
+def _top_level_names(tree: ast.Module) -> set[str]:
+    names: set[str] = set()
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign | ast.AnnAssign | ast.AugAssign):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            names.update(n.id for target in targets for n in ast.walk(target) if isinstance(n, ast.Name))
+        elif isinstance(node, ast.Import | ast.ImportFrom):
+            names.update((alias.asname or alias.name).split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.If | ast.Try):
+            # Handlers defined under `if`/`try` (feature flags, optional imports) still count.
+            names.update(_top_level_names(ast.Module(body=_children(node), type_ignores=[])))
+    return names
+
+
+def _children(node: ast.If | ast.Try) -> list[ast.stmt]:
+    if isinstance(node, ast.If):
+        return [*node.body, *node.orelse]
+    return [*node.body, *node.orelse, *node.finalbody, *(s for h in node.handlers for s in h.body)]

@@ -1,0 +1,209 @@
+"""The constructs a user writes in `sst.config.py`: `Api`, `Bucket`, `Config.Secret`, `Config.Parameter`, `Function`,
+`Table`, and the `App`/`Stack` they are registered with.
+
+They are plain records of what was declared, checked as they are created (unknown options, duplicate ids,
+malformed values raise `ConstructError` naming the construct). `devserver.config` turns them into the frozen
+`devserver.model` the server runs.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+__all__ = ["Api", "App", "Bucket", "Config", "Construct", "ConstructError", "Function", "Stack", "Table"]
+
+
+class ConstructError(ValueError):
+    """A construct was declared wrongly; the message names it and says what to change."""
+
+
+def _check_options(kind: str, construct_id: str, given: Mapping[str, object], allowed: Iterable[str]) -> None:
+    allowed = sorted(allowed)
+    for name in given:
+        if name not in allowed:
+            close = difflib.get_close_matches(name, allowed, n=1)
+            hint = f'did you mean "{close[0]}"? ' if close else ""
+            raise ConstructError(
+                f'{kind} "{construct_id}": unknown option "{name}" ({hint}valid: {", ".join(allowed)})'
+            )
+
+
+class App:
+    """The app being defined: its name, region and stage, and the stacks `stacks(app)` registers."""
+
+    def __init__(self, name: str, region: str, stage: str, api_url: Callable[[str], str]) -> None:
+        self.name = name
+        self.region = region
+        self.stage = stage
+        self.stacks: list[Stack] = []
+        self._api_url = api_url
+        self._ids: dict[tuple[str, str], Construct] = {}
+
+    def stack(self, define: Callable[[Stack], object], id: str | None = None) -> Stack:
+        """Run a stack function, as SST's `app.stack(MyStack)` does."""
+        stack = Stack(self, id or getattr(define, "__name__", f"Stack{len(self.stacks) + 1}"))
+        if any(existing.name == stack.name for existing in self.stacks):
+            raise ConstructError(f'stack "{stack.name}" is defined twice')
+        self.stacks.append(stack)
+        define(stack)
+        return stack
+
+    def _register(self, construct: Construct) -> None:
+        # Binding variables are named by type and id (SST_Bucket_bucketName_myFiles), so an id may appear once per type.
+        key = (construct.binding_type, construct.id)
+        if key in self._ids:
+            raise ConstructError(f'duplicate construct id: {construct.binding_type} "{construct.id}" is defined twice')
+        self._ids[key] = construct
+
+    def constructs(self) -> list[Construct]:
+        return list(self._ids.values())
+
+
+class Stack:
+    def __init__(self, app: App, name: str) -> None:
+        self.app = app
+        self.name = name
+        self.stage = app.stage
+        self.outputs: dict[str, str] = {}
+
+    def add_outputs(self, outputs: Mapping[str, object]) -> None:
+        for key, value in outputs.items():
+            if value is None:
+                continue
+            self.outputs[key] = str(value)
+
+
+class Construct:
+    """Base of every construct: registered with its stack's app under a unique id."""
+
+    binding_type = "Construct"
+    options: frozenset[str] = frozenset()
+
+    def __init__(self, stack: Stack, id: str, given: Mapping[str, object]) -> None:
+        if not isinstance(stack, Stack):
+            raise ConstructError(f'{type(self).__name__} "{id}": the first argument must be the stack')
+        if not isinstance(id, str) or not id:
+            raise ConstructError(f"{type(self).__name__}: the id must be a non-empty string, got {id!r}")
+        _check_options(type(self).__name__, id, given, self.options)
+        self.stack = stack
+        self.id = id
+        stack.app._register(self)
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.id!r})"
+
+
+class Function(Construct):
+    """A Lambda function: `Function(stack, "worker", handler="functions/worker.main", bind=[...], ...)`."""
+
+    binding_type = "Function"
+    options = frozenset({"handler", "bind", "environment", "timeout", "memory_size", "permissions", "runtime_client"})
+
+    def __init__(self, stack: Stack, id: str, **props: Any) -> None:
+        super().__init__(stack, id, props)
+        if "handler" not in props:
+            raise ConstructError(f'Function "{id}": the "handler" option is required (e.g. "functions/worker.main")')
+        self.props = props
+
+    @property
+    def function_name(self) -> str:
+        from devserver.naming import function_name
+
+        return function_name(self.stack.stage, self.stack.app.name, self.id)
+
+
+FunctionDefinition = str | Function | Mapping[str, Any]
+"""A handler string, a `Function`, or `{"function": {"handler": ..., other Function options}}`."""
+
+
+class Api(Construct):
+    """An HTTP API: `Api(stack, "api", routes={"GET /": "functions/hello.main"}, defaults={"function": {...}})`."""
+
+    binding_type = "Api"
+    options = frozenset({"routes", "defaults", "cors"})
+
+    def __init__(self, stack: Stack, id: str, **props: Any) -> None:
+        super().__init__(stack, id, props)
+        routes = props.get("routes", {})
+        if not isinstance(routes, Mapping):
+            raise ConstructError(f'Api "{id}": "routes" must be a dict of route key to handler')
+        defaults = props.get("defaults", {})
+        if not isinstance(defaults, Mapping) or set(defaults) - {"function"}:
+            raise ConstructError(f'Api "{id}": "defaults" takes only {{"function": {{...Function options}}}}')
+        self.routes: dict[str, FunctionDefinition] = dict(routes)
+        self.function_defaults: Mapping[str, Any] = defaults.get("function", {})
+        self.cors = bool(props.get("cors", True))
+        self.url = stack.app._api_url(id)
+
+    def add_routes(self, stack: Stack, routes: Mapping[str, FunctionDefinition]) -> None:
+        self.routes.update(routes)
+
+
+class Bucket(Construct):
+    """An S3 bucket: `Bucket(stack, "myFiles", notifications={...}, cors=True, name=None)`."""
+
+    binding_type = "Bucket"
+    options = frozenset({"notifications", "cors", "name", "defaults"})
+
+    def __init__(self, stack: Stack, id: str, **props: Any) -> None:
+        super().__init__(stack, id, props)
+        self.notifications: object = props.get("notifications", {})
+        self.cors = bool(props.get("cors", True))
+        self.name: str | None = props.get("name")
+        defaults = props.get("defaults", {})
+        if not isinstance(defaults, Mapping) or set(defaults) - {"function"}:
+            raise ConstructError(f'Bucket "{id}": "defaults" takes only {{"function": {{...Function options}}}}')
+        self.function_defaults: Mapping[str, Any] = defaults.get("function", {})
+
+    @property
+    def bucket_name(self) -> str:
+        from devserver.naming import bucket_name
+
+        return self.name or bucket_name(self.stack.stage, self.stack.app.name, self.id)
+
+
+class Table(Construct):
+    """A DynamoDB table: `Table(stack, "notes", fields={"id": "string"}, primary_index={"partition_key": "id"})`."""
+
+    binding_type = "Table"
+    options = frozenset({"fields", "primary_index"})
+
+    def __init__(self, stack: Stack, id: str, **props: Any) -> None:
+        super().__init__(stack, id, props)
+        self.fields: Mapping[str, str] = props.get("fields", {})
+        self.primary_index: Mapping[str, str] = props.get("primary_index", {})
+
+    @property
+    def table_name(self) -> str:
+        return f"{self.stack.stage}-{self.stack.app.name}-{self.id}"
+
+
+class _Secret(Construct):
+    """`Config.Secret(stack, "STRIPE_KEY")`: a value set with `sst-dev secrets set`, never in the environment."""
+
+    binding_type = "Secret"
+
+    def __init__(self, stack: Stack, id: str, **props: Any) -> None:
+        super().__init__(stack, id, props)
+
+
+class _Parameter(Construct):
+    """`Config.Parameter(stack, "MY_CLUSTER_NAME", value="dev-cluster")`: a plain value bound to functions."""
+
+    binding_type = "Parameter"
+    options = frozenset({"value"})
+
+    def __init__(self, stack: Stack, id: str, **props: Any) -> None:
+        super().__init__(stack, id, props)
+        if "value" not in props:
+            raise ConstructError(f'Config.Parameter "{id}": the "value" option is required')
+        self.value = str(props["value"])
+
+
+class Config:
+    """Namespace matching SST's `Config.Secret` and `Config.Parameter`."""
+
+    Secret = _Secret
+    Parameter = _Parameter

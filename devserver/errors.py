@@ -1,0 +1,9 @@
+"""Errors the CLI turns into one line on stderr and a non-zero exit (anything else is a bug: it gets a traceback)."""
+
+from __future__ import annotations
+
+__all__ = ["StartError"]
+
+
+class StartError(Exception):
+    """`sst-dev start` cannot start: a port is taken, the app folder is missing, state is not writable, ..."""

@@ -1,0 +1,153 @@
+"""The local API Gateway: an ASGI app that serves one `Api`'s routes by invoking their functions.
+
+How it works: each HTTP request is matched against the Api's route table (API Gateway's precedence, in
+`devserver.routes`), turned into a payload-format-2.0 event (`devserver.apigw`), run through the worker pool,
+and the handler's result turned back into an HTTP response. This is the hot path of the dev server, so it is
+plain ASGI rather than a framework route: no per-request dependency injection or response classes.
+`mount()` swaps the route table atomically when `sst.config.py` changes; requests in flight finish on the old one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from devserver.api_cors import preflight_response_headers, response_cors_headers
+from devserver.apigw import (
+    BAD_REQUEST,
+    INTERNAL_SERVER_ERROR,
+    NOT_FOUND,
+    HttpRequest,
+    HttpResponse,
+    RequestPathError,
+    build_http_event,
+    response_from_result,
+)
+from devserver.model import ApiSpec, FunctionSpec, RouteSpec
+from devserver.routes import RouteTable
+from devserver.runtime.invocation import Invocation
+from devserver.terminal import Terminal
+
+__all__ = ["ACCOUNT_ID", "ApiGateway", "Invoker", "api_id_for"]
+
+ACCOUNT_ID = "000000000000"
+
+Invoker = Callable[..., Awaitable[Invocation]]
+"""`WorkerPool.invoke`: `(function, event, *, request_id=None) -> Invocation`."""
+
+InvocationObserver = Callable[[str, RouteSpec, dict[str, Any], Invocation], None]
+
+Scope = dict[str, Any]
+Receive = Callable[[], Awaitable[dict[str, Any]]]
+Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+
+def api_id_for(app: str, stage: str, api_id: str) -> str:
+    """A stable 10-character API id, shaped like API Gateway's (`a1b2c3d4e5`)."""
+    return hashlib.sha256(f"{app}/{stage}/{api_id}".encode()).hexdigest()[:10]
+
+
+class ApiGateway:
+    """Serves one Api; `mount()` gives it (or replaces) its routes."""
+
+    def __init__(self, api: ApiSpec, *, app: str, stage: str, invoke: Invoker, terminal: Terminal) -> None:
+        self.invoke = invoke
+        self.terminal = terminal
+        self.observers: list[InvocationObserver] = []
+        self.gateway_id = api_id_for(app, stage, api.id)
+        self.mount(api)
+
+    def mount(self, api: ApiSpec) -> None:
+        table: RouteTable[RouteSpec] = RouteTable([(route.key, route) for route in api.routes])
+        self._state = (api, table)
+
+    @property
+    def functions(self) -> tuple[FunctionSpec, ...]:
+        return tuple(route.function for route in self._state[0].routes)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            return
+        api, table = self._state
+        request = await _read_request(scope, receive)
+        if api.cors and _is_preflight(request):
+            await _send(send, HttpResponse(204, preflight_response_headers(request.headers), b""))
+            return
+        try:
+            match = table.match(request.method, request.path)
+        except RequestPathError:
+            self.terminal.request(request.method, request.raw_path, BAD_REQUEST.status, None)
+            await _send(send, BAD_REQUEST, _cors(api, request))
+            return
+        if match is None:
+            self.terminal.request(request.method, request.raw_path, NOT_FOUND.status, None)
+            await _send(send, NOT_FOUND, _cors(api, request))
+            return
+        route = match.target
+        request_id = str(uuid.uuid4())
+        event = build_http_event(
+            request,
+            route_key=match.route_key,
+            path_parameters=match.path_parameters,
+            api_id=self.gateway_id,
+            account_id=ACCOUNT_ID,
+            request_id=request_id,
+            now=time.time(),
+        )
+        invocation = await self.invoke(route.function, event, request_id=request_id)
+        response = _response_for(invocation)
+        self.terminal.request(request.method, request.raw_path, response.status, invocation)
+        for observe in self.observers:
+            observe("api", route, event, invocation)
+        await _send(send, response, _cors(api, request))
+
+
+def _response_for(invocation: Invocation) -> HttpResponse:
+    # A handler error is the client's 500 with API Gateway's own body; the traceback goes to the terminal only.
+    if invocation.error is not None:
+        return INTERNAL_SERVER_ERROR
+    return response_from_result(invocation.result)
+
+
+def _is_preflight(request: HttpRequest) -> bool:
+    if request.method != "OPTIONS":
+        return False
+    names = {name.lower() for name, _ in request.headers}
+    return "origin" in names and "access-control-request-method" in names
+
+
+async def _read_request(scope: Scope, receive: Receive) -> HttpRequest:
+    chunks = []
+    while True:
+        message = await receive()
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    headers = tuple((name.decode("latin-1"), value.decode("latin-1")) for name, value in scope["headers"])
+    client = scope.get("client") or ("127.0.0.1", 0)
+    server = scope.get("server") or ("localhost", None)
+    raw_path = scope.get("raw_path") or scope["path"].encode()
+    return HttpRequest(
+        method=scope["method"],
+        raw_path=raw_path.decode("latin-1"),
+        raw_query_string=scope.get("query_string", b"").decode("latin-1"),
+        headers=headers,
+        body=b"".join(chunks),
+        source_ip=client[0],
+        protocol=f"HTTP/{scope.get('http_version', '1.1')}",
+        host=f"{server[0]}:{server[1]}" if server[1] else str(server[0]),
+    )
+
+
+def _cors(api: ApiSpec, request: HttpRequest) -> list[tuple[str, str]]:
+    return response_cors_headers(request.headers) if api.cors else []
+
+
+async def _send(send: Send, response: HttpResponse, extra_headers: list[tuple[str, str]] | None = None) -> None:
+    pairs = [*response.headers, *(extra_headers or ())]
+    headers = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in pairs]
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    await send({"type": "http.response.body", "body": response.body})

@@ -1,0 +1,197 @@
+"""The dev server: one long-lived process that loads the app, serves its Apis and keeps its workers fresh.
+
+How it works: `DevServer.start()` loads `sst.config.py` (binding a loopback socket per Api as the config asks
+for `api.url`), starts a uvicorn server per Api in this event loop, writes `.sst/outputs.json` and
+`.sst/dev.json`, and starts watching the sources. Handlers run in worker processes owned by the `WorkerPool`;
+the server itself never imports user handler code. On a change, `devserver.reload_plan` decides: a config
+change re-loads the config and re-mounts the routes in place (a bad edit keeps the last good app and prints the
+error); a handler change retires the affected warm workers so the next request cold-starts the new code.
+`stop()` stops the watcher, the listeners and every worker, and removes `dev.json`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from devserver.config import CONFIG_FILE, AppConfigError, load_app
+from devserver.console_app import create_console_app
+from devserver.errors import StartError
+from devserver.gateway import ApiGateway
+from devserver.listeners import Listeners
+from devserver.model import ApiSpec, AppSpec
+from devserver.reload import SourceWatcher
+from devserver.reload_plan import plan_reload
+from devserver.routing_app import DevApp
+from devserver.runtime.pool import WorkerPool
+from devserver.state_files import dev_file, outputs_document, remove_dev_file, state_dir, write_json
+from devserver.terminal import Terminal
+
+__all__ = ["DevServer", "ServerOptions"]
+
+CONSOLE_LISTENER = "_console"
+
+
+@dataclass(frozen=True)
+class ServerOptions:
+    app_dir: Path
+    stage: str
+    host: str = "127.0.0.1"
+    port: int = 3000
+    max_workers_per_function: int = 8
+    watch: bool = True
+
+
+@dataclass
+class _Running:
+    app: AppSpec
+    gateways: dict[str, ApiGateway] = field(default_factory=dict)
+
+
+class DevServer:
+    """`sst-dev start`, as an object tests can start and stop in-process."""
+
+    def __init__(self, options: ServerOptions, *, terminal: Terminal | None = None) -> None:
+        self.options = options
+        self.app_dir = options.app_dir.resolve()
+        self.terminal = terminal or Terminal()
+        self.listeners = Listeners(options.host, options.port)
+        self.pool = WorkerPool(max_workers_per_function=options.max_workers_per_function, log_sink=self.terminal.log)
+        self.pool.on_sources = self._on_worker_sources
+        self._console_app = create_console_app(self)
+        self._running: _Running | None = None
+        self._watcher: SourceWatcher | None = None
+        self._reload_lock = asyncio.Lock()
+
+    @property
+    def app(self) -> AppSpec:
+        assert self._running is not None, "the server is not started"
+        return self._running.app
+
+    def api_url(self, api_id: str) -> str:
+        return self.listeners.url_for(api_id)
+
+    @property
+    def console_url(self) -> str:
+        return self.listeners.url_for(self._console_listener()) + "/_sst/"
+
+    def _console_listener(self) -> str:
+        apis = self._running.app.apis if self._running else ()
+        return apis[0].id if apis else CONSOLE_LISTENER
+
+    async def start(self) -> None:
+        began = time.perf_counter()
+        self._check_state_dir()
+        try:
+            app = load_app(self.app_dir, stage=self.options.stage, api_url=self.api_url)
+        except AppConfigError as error:
+            await self.listeners.aclose()
+            raise StartError(str(error)) from None
+        self._running = _Running(app)
+        await self._mount(app)
+        write_json(state_dir(self.app_dir) / "outputs.json", outputs_document(app))
+        write_json(dev_file(self.app_dir), self.dev_document())
+        if self.options.watch:
+            self._watcher = SourceWatcher([self.app_dir], self._on_change)
+            self._watcher.start()
+        self.terminal.ready(
+            app=app.name,
+            stage=app.stage,
+            apis=[(api.id, self.api_url(api.id)) for api in app.apis],
+            console_url=self.console_url,
+            emulator=None,
+            routes=[(route.key, route.function.handler) for api in app.apis for route in api.routes],
+            seconds=time.perf_counter() - began,
+        )
+
+    def _check_state_dir(self) -> None:
+        if not self.app_dir.is_dir():
+            raise StartError(f"app folder {self.app_dir} does not exist (pass --app DIR)")
+        if not (self.app_dir / CONFIG_FILE).is_file():
+            raise StartError(f"{self.app_dir} has no {CONFIG_FILE} (pass --app DIR pointing at your app folder)")
+        folder = state_dir(self.app_dir)
+        try:
+            folder.mkdir(exist_ok=True)
+            probe = folder / f".write-test-{os.getpid()}"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as error:
+            raise StartError(f"state folder {folder} is not writable ({error.strerror}): fix its permissions") from None
+
+    async def _mount(self, app: AppSpec) -> None:
+        running = self._running
+        assert running is not None
+        for api in app.apis:
+            gateway = running.gateways.get(api.id)
+            if gateway is None:
+                gateway = running.gateways[api.id] = self._gateway(api)
+                await self.listeners.serve(api.id, DevApp(gateway, self._console_app))
+            else:
+                gateway.mount(api)
+        for api_id in set(running.gateways) - {api.id for api in app.apis}:
+            running.gateways[api_id].mount(ApiSpec(api_id, ()))  # removed from the config: every path is a 404
+        if not app.apis:
+            await self.listeners.serve(CONSOLE_LISTENER, DevApp(None, self._console_app))
+
+    def _gateway(self, api: ApiSpec) -> ApiGateway:
+        return ApiGateway(api, app=self.app.name, stage=self.app.stage, invoke=self.pool.invoke, terminal=self.terminal)
+
+    def dev_document(self) -> dict[str, object]:
+        """The contents of `.sst/dev.json`."""
+        app = self.app
+        return {
+            "app": app.name,
+            "stage": app.stage,
+            "pid": os.getpid(),
+            "api": {api.id: {"url": self.api_url(api.id)} for api in app.apis},
+            "console": {"url": self.console_url},
+        }
+
+    def _on_worker_sources(self, function_name: str, sources: frozenset[Path]) -> None:
+        if self._watcher is not None:
+            self._watcher.watch(sources)
+
+    async def _on_change(self, changed: set[Path]) -> None:
+        async with self._reload_lock:
+            app = self.app
+            plan = plan_reload(
+                changed,
+                config_sources=app.config_sources,
+                function_sources={spec.name: self.pool.source_files(spec.name) for spec in app.all_functions()},
+            )
+            if plan.reload_config:
+                await self.reload_config()
+            elif plan.retire:
+                self.pool.retire(lambda spec: spec.name in plan.retire)
+
+    async def reload_config(self) -> None:
+        """Re-load `sst.config.py`; on error keep serving the last good app and print why."""
+        try:
+            app = load_app(self.app_dir, stage=self.options.stage, api_url=self.api_url)
+        except AppConfigError as error:
+            self.terminal.warning(f"{error} (still serving the last good config)")
+            return
+        assert self._running is not None
+        self._running.app = app
+        self.pool.retire(lambda spec: True)
+        await self._mount(app)
+        write_json(state_dir(self.app_dir) / "outputs.json", outputs_document(app))
+        write_json(dev_file(self.app_dir), self.dev_document())
+        self.terminal.info(f"reloaded {CONFIG_FILE}: {sum(len(api.routes) for api in app.apis)} routes mounted")
+
+    async def stop(self) -> None:
+        if self._watcher is not None:
+            await self._watcher.aclose()
+        await self.listeners.aclose()
+        await self.pool.aclose()
+        remove_dev_file(self.app_dir, os.getpid())
+
+    async def serve_forever(self, stop: asyncio.Event) -> None:
+        await self.start()
+        try:
+            await stop.wait()
+        finally:
+            await self.stop()
