@@ -1,0 +1,45 @@
+"""The seam where ASGI middleware sits in front of moto in the emulator process.
+
+Middleware such as the presign/CORS guard (`emulator.guard.S3RequestGuard`) must not import moto: what it needs to
+know about the emulator's state reaches it through `S3Lookups`, whose implementation lives in `emulator.moto_app`.
+A `MiddlewareFactory` takes the app it wraps and the lookups and returns the wrapped app.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, MutableMapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["ASGIApp", "MiddlewareFactory", "S3Lookups", "wrap_with_middleware"]
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class S3Lookups:
+    """Read-only questions middleware may ask about the emulator's current state.
+
+    `lookup_bucket_cors(bucket)`: the bucket's CORS rules in the S3 API's shape (`AllowedOrigins`, `AllowedMethods`,
+    `AllowedHeaders`, `ExposeHeaders`, `MaxAgeSeconds` when set), or None when the bucket has no CORS configuration
+    or does not exist.
+    `lookup_secret_key(access_key_id)`: the secret that signs for that access key — the emulator's account
+    credentials or an IAM user's key created through the IAM API — or None for a key the emulator never issued.
+    """
+
+    lookup_bucket_cors: Callable[[str], list[dict[str, object]] | None]
+    lookup_secret_key: Callable[[str], str | None]
+
+
+MiddlewareFactory = Callable[[ASGIApp, S3Lookups], ASGIApp]
+
+
+def wrap_with_middleware(app: ASGIApp, factories: Sequence[MiddlewareFactory], lookups: S3Lookups) -> ASGIApp:
+    """Wrap `app` so that `factories[0]` sees each request first and `factories[-1]` sits next to moto."""
+    for factory in reversed(factories):
+        app = factory(app, lookups)
+    return app

@@ -1,0 +1,112 @@
+"""moto's WSGI app as the emulator serves it, and the questions other modules may ask about moto's state.
+
+With `emulator.s3_hooks`, this is the only module that touches moto's internals; everything else talks to the
+emulator through boto3 or through the plain callables built here.
+
+- `build_moto_wsgi_app()`: moto's dispatcher, which routes each request to a service by its SigV4 credential scope
+  (so S3, SSM, STS, IAM, KMS and DynamoDB share one endpoint). moto's blanket CORS (every response of every service
+  allows every origin) is turned off: buckets created with `cors=False` must refuse browsers as S3 does, and the
+  request guard in front of moto answers CORS from the bucket's own rules (`MotoState.lookup_bucket_cors`).
+- `warm_up()`: imports and instantiates the services' backends at boot. moto's SSM models import its EC2 models,
+  which load region and instance-type data: about 0.9 s that would otherwise land on the first SSM request.
+- `MotoState`: bucket CORS rules, secret keys and principal ids, read from moto's backends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import moto.settings
+from moto import backends
+from moto.core import DEFAULT_ACCOUNT_ID
+from moto.iam.models import iam_backends
+from moto.moto_server import werkzeug_app
+from moto.s3.models import FakeBucket, s3_backends
+
+from emulator.process import EmulatorCredentials
+
+__all__ = ["SERVICES", "MotoState", "build_moto_wsgi_app", "warm_up"]
+
+SERVICES: tuple[str, ...] = ("s3", "ssm", "sts", "iam", "kms", "dynamodb")
+"""The services the emulator promises; others moto knows still answer, created on first use."""
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def build_moto_wsgi_app() -> werkzeug_app.DomainDispatcherApplication:
+    """moto's multi-service WSGI app, with its global permissive CORS off (see the module docstring)."""
+    # moto reads MOTO_DISABLE_GLOBAL_CORS once, at import; set the flag where create_backend_app reads it.
+    moto.settings.DISABLE_GLOBAL_CORS = True
+    werkzeug_app.DISABLE_GLOBAL_CORS = True
+    return werkzeug_app.DomainDispatcherApplication(werkzeug_app.create_backend_app)
+
+
+def warm_up(app: werkzeug_app.DomainDispatcherApplication, region: str, services: Sequence[str] = SERVICES) -> None:
+    """Create each service's Flask app and its backend for the default account in `region` (IAM: its partition)."""
+    for service in services:
+        with app.lock:
+            if service not in app.app_instances:
+                app.app_instances[service] = app.create_app(service)  # type: ignore[arg-type]
+        backend_dict = backends.get_backend(service)  # type: ignore[call-overload]
+        account_backends = backend_dict[DEFAULT_ACCOUNT_ID]
+        account_backends[region if region in account_backends.regions else "aws"]
+
+
+class MotoState:
+    """Answers `S3Lookups`' questions and names principals for S3 events, from moto's in-memory backends."""
+
+    def __init__(self, credentials: EmulatorCredentials, account_id: str = DEFAULT_ACCOUNT_ID) -> None:
+        self._credentials = credentials
+        self._account_id = account_id
+
+    def lookup_bucket_cors(self, bucket_name: str) -> list[dict[str, object]] | None:
+        """The bucket's CORS rules in the S3 API's shape, or None (no such bucket, or no CORS configuration)."""
+        bucket = _find_bucket(bucket_name)
+        if bucket is None or not bucket.cors:
+            return None
+        rules: list[dict[str, object]] = []
+        for rule in bucket.cors:
+            shaped: dict[str, object] = {
+                "AllowedOrigins": list(rule.allowed_origins or []),
+                "AllowedMethods": list(rule.allowed_methods or []),
+                "AllowedHeaders": list(rule.allowed_headers or []),
+                "ExposeHeaders": list(rule.exposed_headers or []),
+            }
+            if rule.max_age_seconds is not None:
+                shaped["MaxAgeSeconds"] = int(rule.max_age_seconds)
+            rules.append(shaped)
+        return rules
+
+    def lookup_secret_key(self, access_key_id: str) -> str | None:
+        """The emulator account's secret for its access key, an IAM user's secret for theirs, else None."""
+        if access_key_id == self._credentials.access_key_id:
+            return self._credentials.secret_access_key
+        user_key = _find_iam_access_key(access_key_id)
+        return None if user_key is None else str(user_key[1])
+
+    def principal_for(self, access_key_id: str | None) -> str:
+        """S3 event `principalId`: `AWS:<user id>` for an IAM user's key, as AWS; the account id otherwise."""
+        user_key = None if access_key_id is None else _find_iam_access_key(access_key_id)
+        return self._account_id if user_key is None else f"AWS:{user_key[0]}"
+
+
+def _find_bucket(bucket_name: str) -> FakeBucket | None:
+    # Bucket names are global; moto records which account and partition holds each one.
+    location = s3_backends.bucket_accounts.get(bucket_name)
+    if location is None:
+        return None
+    partition, account_id = location
+    bucket: FakeBucket | None = s3_backends[account_id][partition].buckets.get(bucket_name)
+    return bucket
+
+
+def _find_iam_access_key(access_key_id: str) -> tuple[str, str] | None:
+    """(IAM user id, secret access key) of the user owning `access_key_id`, searched across accounts."""
+    for account_backends in list(iam_backends.values()):
+        for partition in list(account_backends.keys()):
+            for user in account_backends[partition].users.values():
+                for access_key in user.access_keys:
+                    if access_key.access_key_id == access_key_id:
+                        return str(user.id), str(access_key.secret_access_key)
+    return None

@@ -1,0 +1,134 @@
+"""The emulator process: moto's WSGI app served by uvicorn on a listening socket its parent bound.
+
+How it works: `emulator.process.EmulatorProcess` binds the endpoint's socket, opens two pipes and starts
+`python -m emulator.server --socket-fd N --channel-fd M --lifeline-fd L ...` with those descriptors inherited.
+This process builds moto's app, warms its services, installs the S3 event hooks, and serves the app with uvicorn
+(through a2wsgi, each request on a worker thread) on the inherited socket. When uvicorn has started it writes
+`ready` on the channel; every S3 write or delete then goes onto a queue that a writer thread drains onto the channel
+as one JSON line, so an S3 response never waits for the parent. If the parent dies, the lifeline pipe reads EOF and
+the process shuts itself down: no orphan outlives the dev server.
+
+The ASGI app handed to uvicorn is moto wrapped by `MIDDLEWARE` (outermost first); see `emulator.middleware`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import queue
+import signal
+import socket
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any, cast
+
+import uvicorn
+from a2wsgi import WSGIMiddleware
+
+from emulator.channel import encode_ready, encode_s3_event
+from emulator.middleware import ASGIApp, MiddlewareFactory, S3Lookups, wrap_with_middleware
+from emulator.moto_app import MotoState, build_moto_wsgi_app, warm_up
+from emulator.process import EmulatorCredentials
+from emulator.raw_s3_event import RawS3Event, Sequencer
+from emulator.request_context import CurrentRequest, RequestContextMiddleware
+from emulator.s3_hooks import S3EventHooks
+
+__all__ = ["MIDDLEWARE", "build_app", "main"]
+
+MIDDLEWARE: tuple[MiddlewareFactory, ...] = ()
+"""ASGI middleware in front of moto, outermost first (the presign/CORS guard goes here)."""
+
+WSGI_THREADS = 8
+"""moto requests are served on this many threads; moto is CPU-bound under the GIL, so more buys nothing."""
+
+
+class ChannelWriter:
+    """Hands lines to a thread that writes them to the parent's pipe, so writers on request threads never block."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self._lines: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
+        self._thread = threading.Thread(target=self._drain, name="emulator-channel", daemon=True)
+        self._thread.start()
+
+    def send(self, line: bytes) -> None:
+        self._lines.put(line)
+
+    def send_s3_event(self, event: RawS3Event) -> None:
+        self.send(encode_s3_event(event))
+
+    def close(self) -> None:
+        """Write what is queued, then close the pipe."""
+        self._lines.put(None)
+        self._thread.join(timeout=5)
+
+    def _drain(self) -> None:
+        with open(self._fd, "wb", buffering=0) as pipe:
+            while (line := self._lines.get()) is not None:
+                try:
+                    pipe.write(line)
+                except BrokenPipeError:
+                    return  # the parent is gone; the lifeline ends this process
+
+
+def build_app(
+    region: str, credentials: EmulatorCredentials, channel: ChannelWriter, middleware: Sequence[MiddlewareFactory]
+) -> ASGIApp:
+    """moto with its services warmed, S3 events going to `channel`, behind `middleware`."""
+    moto_app = build_moto_wsgi_app()
+    warm_up(moto_app, region)
+    state = MotoState(credentials)
+    current_request = CurrentRequest()
+    S3EventHooks(channel.send_s3_event, current_request, state.principal_for, Sequencer(time.time_ns)).install()
+    wsgi_app = RequestContextMiddleware(moto_app, current_request)
+    # a2wsgi types WSGI environs and ASGI messages as TypedDicts; ours are the plain mappings the specs describe.
+    asgi_app = cast(ASGIApp, WSGIMiddleware(cast(Any, wsgi_app), workers=WSGI_THREADS))
+    lookups = S3Lookups(lookup_bucket_cors=state.lookup_bucket_cors, lookup_secret_key=state.lookup_secret_key)
+    return wrap_with_middleware(asgi_app, middleware, lookups)
+
+
+def _watch_lifeline(fd: int) -> None:
+    """Block until the parent's end of the lifeline closes, then ask uvicorn to shut down."""
+    with open(fd, "rb", buffering=0) as lifeline:
+        lifeline.read()
+    os.kill(os.getpid(), signal.SIGTERM)
+
+
+async def _serve(server: uvicorn.Server, listener: socket.socket, channel: ChannelWriter) -> None:
+    serving = asyncio.create_task(server.serve(sockets=[listener]))
+    while not server.started and not serving.done():
+        await asyncio.sleep(0.002)
+    if server.started:
+        channel.send(encode_ready())
+    await serving
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m emulator.server", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--socket-fd", type=int, required=True, help="inherited listening socket")
+    parser.add_argument("--channel-fd", type=int, required=True, help="inherited pipe for ready and S3 events")
+    parser.add_argument("--lifeline-fd", type=int, required=True, help="inherited pipe; EOF means the parent died")
+    parser.add_argument("--region", default="us-east-1")
+    parser.add_argument("--access-key-id", default=EmulatorCredentials.access_key_id)
+    parser.add_argument("--secret-access-key", default=EmulatorCredentials.secret_access_key)
+    args = parser.parse_args(argv)
+
+    # Flask/werkzeug would otherwise log every request moto serves.
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    channel = ChannelWriter(args.channel_fd)
+    threading.Thread(target=_watch_lifeline, args=(args.lifeline_fd,), name="emulator-lifeline", daemon=True).start()
+    credentials = EmulatorCredentials(args.access_key_id, args.secret_access_key)
+    app = build_app(args.region, credentials, channel, MIDDLEWARE)
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", server_header=False)
+    listener = socket.socket(fileno=args.socket_fd)
+    try:
+        asyncio.run(_serve(uvicorn.Server(config), listener, channel))
+    finally:
+        channel.close()
+
+
+if __name__ == "__main__":
+    main()
