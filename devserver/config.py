@@ -8,12 +8,13 @@ check that the handler function exists, because importing them would run user co
 from __future__ import annotations
 
 import ast
+import contextlib
 import importlib.util
 import os
 import re
 import sys
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
@@ -65,8 +66,9 @@ def load_app(app_dir: Path, *, stage: str, api_url: Callable[[str], str]) -> App
     if not config_path.is_file():
         raise AppConfigError(f"{app_dir} has no {CONFIG_FILE} (pass --app DIR pointing at your app folder)")
     try:
-        module, sources = _execute(config_path, app_dir)
-        app = _define(module, config_path, stage, api_url)
+        with _importable(app_dir):
+            app = _define(_execute(config_path, app_dir), config_path, stage, api_url)
+            sources = frozenset({config_path, *_app_module_files(app_dir)})
         return replace(_resolve(app, app_dir), config_sources=sources)
     except (ConstructError, RouteKeyError) as error:
         raise AppConfigError(f"{config_path}: {error}") from None
@@ -85,7 +87,17 @@ def _user_line(error: BaseException, config_path: Path) -> str:
     return f":{frames[-1].lineno}" if frames else ""
 
 
-def _execute(config_path: Path, app_dir: Path) -> tuple[ModuleType, frozenset[Path]]:
+@contextlib.contextmanager
+def _importable(app_dir: Path) -> Iterator[None]:
+    """The app folder on `sys.path` while the config and the stack modules it imports run."""
+    sys.path.insert(0, str(app_dir))
+    try:
+        yield
+    finally:
+        sys.path.remove(str(app_dir))
+
+
+def _execute(config_path: Path, app_dir: Path) -> ModuleType:
     # Modules the config imports from the app folder (stacks split into files) must be re-read on every load,
     # or a reload would keep serving the stale ones.
     for name, loaded in list(sys.modules.items()):
@@ -95,12 +107,8 @@ def _execute(config_path: Path, app_dir: Path) -> tuple[ModuleType, frozenset[Pa
     spec = importlib.util.spec_from_file_location("sst_config", config_path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
-    sys.path.insert(0, str(app_dir))
-    try:
-        spec.loader.exec_module(module)
-    finally:
-        sys.path.remove(str(app_dir))
-    return module, frozenset({config_path, *_app_module_files(app_dir)})
+    spec.loader.exec_module(module)
+    return module
 
 
 def _app_module_files(app_dir: Path) -> list[Path]:
