@@ -163,7 +163,7 @@ EVENT_NAMES = [
 def test_powertools_s3_model_accepts_every_record(event_name: str, key: str) -> None:
     event = s3_event([s3_event_record(raw_event(event_name, key=key, versionId="v1"), configuration_id="thumbs")])
 
-    parsed = parse(event=event, model=S3Model)
+    parsed = parse(event=dict(event), model=S3Model)
 
     record = parsed.Records[0]
     assert record.eventName == event_name
