@@ -125,6 +125,15 @@ def test_a_missing_app_folder_or_config_file_says_how_to_point_at_one(tmp_path: 
     assert "has no sst.config.py" in load_error(tmp_path)
 
 
+STORAGE_STACK = """\
+from devserver.constructs import Bucket
+
+
+def define(stack):
+    Bucket(stack, "b")
+"""
+
+
 def test_stack_modules_imported_by_the_config_are_config_sources(tmp_path: Path) -> None:
     app_dir = make_app(
         tmp_path,
@@ -132,7 +141,7 @@ def test_stack_modules_imported_by_the_config_are_config_sources(tmp_path: Path)
         {
             "functions/hello.py": "def main(e, c):\n    return 1\n",
             "stacks/__init__.py": "",
-            "stacks/storage.py": "from devserver.constructs import Bucket\n\ndef define(stack):\n    Bucket(stack, 'b')\n",
+            "stacks/storage.py": STORAGE_STACK,
         },
     )
     app = load(app_dir)
