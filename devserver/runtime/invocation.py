@@ -23,7 +23,8 @@ class Invocation:
     """The outcome of running one event through one function.
 
     Exactly one of `result` (the handler's JSON-decoded return value) and `error` is meaningful: `error` is set
-    when the handler raised, the worker failed to initialise, timed out or died.
+    when the handler raised, the worker failed to initialise, timed out or died. `logs` holds the lines the worker
+    printed for this invocation (on a cold start, the handler's import-time output first).
     """
 
     request_id: str
@@ -33,6 +34,8 @@ class Invocation:
     result: object = None
     error: LambdaError | None = None
     logs: tuple[str, ...] = field(default=())
+    init_duration_ms: float | None = None
+    """On a cold start, how long loading the handler took (Lambda's `Init Duration`); `duration_ms` excludes it."""
 
     @property
     def ok(self) -> bool:

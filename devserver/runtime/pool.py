@@ -1,0 +1,207 @@
+"""The worker pool: the local Lambda service that runs every function's invocations in sandbox processes.
+
+How it works: per function, a semaphore of `max_workers_per_function` slots bounds the invocations in flight. An
+invocation takes a slot (queueing FIFO when all are busy, as Lambda throttles at its concurrency limit), then the
+most recently used idle sandbox of that exact `FunctionSpec` (warm), or starts a new one (cold; Lambda likewise
+keeps an environment per concurrent request). After the invocation the sandbox goes back to the idle list unless it
+was retired, died or timed out. `retire()` is how hot reload swaps code: idle sandboxes stop at once, busy ones
+when they finish, and the next invocation cold-starts with the new files. Workers report the local source files
+they import; the pool keeps them per function for the reloader to watch.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from devserver.model import FunctionSpec
+from devserver.runtime.context import function_arn
+from devserver.runtime.environment import DEFAULT_REGION
+from devserver.runtime.invocation import Invocation
+from devserver.runtime.sandbox import InvokeRequest, Outcome, PipeSandbox, Sandbox, SandboxHooks
+
+__all__ = ["LogSink", "PoolClosedError", "WorkerPool"]
+
+LogSink = Callable[[str, str | None, str], None]
+"""`(function_name, request_id or None, line)`: called once per line a worker prints (None while it initialises)."""
+
+_CLOSE_GRACE_SECONDS = 1.0
+
+
+class PoolClosedError(RuntimeError):
+    """`invoke` after `aclose`: the server is shutting down."""
+
+
+@dataclass
+class _FunctionWorkers:
+    slots: asyncio.Semaphore
+    idle: list[Sandbox] = field(default_factory=list)
+    live: set[Sandbox] = field(default_factory=set)
+    sources: set[Path] = field(default_factory=set)
+
+
+class WorkerPool:
+    """Runs invocations of any function in that function's own worker processes (see the module docstring)."""
+
+    on_sources: Callable[[str, frozenset[Path]], None] | None
+    """Called with a function's name and all its source files whenever a worker reports new ones."""
+
+    def __init__(
+        self,
+        *,
+        max_workers_per_function: int = 8,
+        log_sink: LogSink | None = None,
+        base_environment: Mapping[str, str] | None = None,
+        python: str = sys.executable,
+    ) -> None:
+        self.on_sources = None
+        self._max_workers = max_workers_per_function
+        self._base_environment = dict(base_environment or {})
+        self._python = python
+        self._functions: dict[str, _FunctionWorkers] = {}
+        self._hooks = SandboxHooks(log_sink=log_sink, on_sources=self._add_sources, on_exit=self._forget)
+        self._closed = False
+        self._closing: set[asyncio.Future[None]] = set()
+
+    async def invoke(self, function: FunctionSpec, event: object, *, request_id: str | None = None) -> Invocation:
+        """Run `event` through `function`: result or Lambda error, logs, duration and whether it was a cold start."""
+        if self._closed:
+            raise PoolClosedError("the worker pool is closed")
+        request_id = request_id or str(uuid.uuid4())
+        workers = self._workers(function.name)
+        async with workers.slots:
+            sandbox = self._take_idle(workers, function)
+            init_ms: float | None = None
+            init_logs: tuple[str, ...] = ()
+            if sandbox is None:
+                started = time.perf_counter()
+                sandbox = self._new_sandbox(function)
+                workers.live.add(sandbox)
+                init = await sandbox.start()
+                init_ms = (time.perf_counter() - started) * 1000
+                init_logs = init.logs
+                if init.error is not None:
+                    self._discard(workers, sandbox)
+                    return self._invocation(function, request_id, init, 0.0, init_ms)
+            region = function.environment.get("AWS_REGION") or self._base_environment.get("AWS_REGION", DEFAULT_REGION)
+            request = InvokeRequest(
+                request_id=request_id,
+                event=event,
+                deadline_ms=int((time.time() + function.timeout) * 1000),
+                invoked_function_arn=function_arn(region, function.name),
+            )
+            started = time.perf_counter()
+            try:
+                outcome = await sandbox.invoke(request)
+            finally:
+                self._release(workers, sandbox)
+            duration_ms = (time.perf_counter() - started) * 1000
+            if init_logs:
+                outcome = Outcome(outcome.result, outcome.error, init_logs + outcome.logs)
+            return self._invocation(function, request_id, outcome, duration_ms, init_ms)
+
+    def retire(self, predicate: Callable[[FunctionSpec], bool]) -> int:
+        """Stop the workers whose function matches: idle ones now, busy ones after their current invocation.
+
+        Returns how many workers were retired; the next invocation of those functions cold-starts new code.
+        """
+        count = 0
+        for workers in self._functions.values():
+            for sandbox in list(workers.live):
+                if not sandbox.retired and predicate(sandbox.spec):
+                    sandbox.retired = True
+                    count += 1
+                    if sandbox in workers.idle:
+                        self._discard(workers, sandbox)
+        return count
+
+    def source_files(self, function_name: str) -> frozenset[Path]:
+        """Real paths of the local source files the function's workers have imported so far."""
+        workers = self._functions.get(function_name)
+        return frozenset(workers.sources) if workers else frozenset()
+
+    def worker_count(self) -> int:
+        """Worker processes alive right now (starting, idle or busy)."""
+        return sum(len(workers.live) for workers in self._functions.values())
+
+    async def aclose(self) -> None:
+        """Kill every worker with its process group and wait for them to exit (at most about a second)."""
+        self._closed = True
+        for workers in self._functions.values():
+            for sandbox in list(workers.live):
+                self._discard(workers, sandbox)
+        if self._closing:
+            await asyncio.wait(set(self._closing), timeout=_CLOSE_GRACE_SECONDS)
+        self._functions.clear()
+
+    def _workers(self, function_name: str) -> _FunctionWorkers:
+        workers = self._functions.get(function_name)
+        if workers is None:
+            workers = self._functions[function_name] = _FunctionWorkers(asyncio.Semaphore(self._max_workers))
+        return workers
+
+    def _take_idle(self, workers: _FunctionWorkers, function: FunctionSpec) -> Sandbox | None:
+        while workers.idle:
+            sandbox = workers.idle.pop()  # most recently used: its caches are the warmest
+            if sandbox.alive and (sandbox.spec is function or sandbox.spec == function):
+                return sandbox
+            self._discard(workers, sandbox)  # the function's settings changed: its old workers are stale
+        return None
+
+    def _new_sandbox(self, function: FunctionSpec) -> Sandbox:
+        kind: type[Sandbox] = PipeSandbox
+        if function.runtime_client == "awslambdaric":
+            from devserver.runtime.runtime_api import RuntimeApiSandbox  # uvicorn only when a function needs it
+
+            kind = RuntimeApiSandbox
+        return kind(function, self._hooks, python=self._python, base_environment=self._base_environment)
+
+    def _release(self, workers: _FunctionWorkers, sandbox: Sandbox) -> None:
+        if sandbox.alive and not sandbox.retired and not self._closed:
+            workers.idle.append(sandbox)
+        else:
+            self._discard(workers, sandbox)
+
+    def _discard(self, workers: _FunctionWorkers, sandbox: Sandbox) -> None:
+        if sandbox in workers.idle:
+            workers.idle.remove(sandbox)
+        workers.live.discard(sandbox)
+        sandbox.kill()
+        closing = asyncio.ensure_future(sandbox.wait_closed())
+        self._closing.add(closing)  # keep a reference until done, or the task could be collected mid-way
+        closing.add_done_callback(self._closing.discard)
+
+    def _forget(self, sandbox: Sandbox) -> None:
+        workers = self._functions.get(sandbox.spec.name)
+        if workers is not None:
+            if sandbox in workers.idle:
+                workers.idle.remove(sandbox)
+            workers.live.discard(sandbox)
+
+    def _add_sources(self, function_name: str, files: list[str]) -> None:
+        workers = self._workers(function_name)
+        fresh = {Path(file) for file in files} - workers.sources
+        if fresh:
+            workers.sources.update(fresh)
+            if self.on_sources is not None:
+                self.on_sources(function_name, frozenset(workers.sources))
+
+    @staticmethod
+    def _invocation(
+        function: FunctionSpec, request_id: str, outcome: Outcome, duration_ms: float, init_ms: float | None
+    ) -> Invocation:
+        return Invocation(
+            request_id=request_id,
+            function_name=function.name,
+            duration_ms=duration_ms,
+            cold=init_ms is not None,
+            result=outcome.result,
+            error=outcome.error,
+            logs=outcome.logs,
+            init_duration_ms=init_ms,
+        )
