@@ -24,7 +24,7 @@ import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cached_property
 from urllib.parse import parse_qsl, unquote
 
@@ -39,6 +39,7 @@ __all__ = [
     "is_text_media_type",
 ]
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _TEXT_MEDIA_TYPES = frozenset({"application/json", "application/xml", "application/javascript"})
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
@@ -141,7 +142,7 @@ def build_http_event(
         "routeKey": route_key,
         "stage": stage,
         "time": _request_time(when),
-        "timeEpoch": int(when.timestamp() * 1000),
+        "timeEpoch": (when - _EPOCH) // timedelta(milliseconds=1),
     }
     event: HttpApiEventV2 = {
         "version": "2.0",

@@ -103,7 +103,7 @@ def _inferred_response(result: object) -> HttpResponse:
             text = json.dumps(result)
         except (TypeError, ValueError) as error:
             raise MalformedLambdaResponseError(f"the result is not JSON ({error})", result) from error
-    return HttpResponse(200, (("content-type", _JSON),), text.encode())
+    return HttpResponse(200, (("content-type", _JSON),), text.encode("utf-8", "replace"))
 
 
 def _headers(value: object, result: object) -> list[tuple[str, str]]:
@@ -145,7 +145,7 @@ def _body(value: object, is_base64_encoded: object, result: object) -> bytes:
     if not isinstance(value, str):
         raise MalformedLambdaResponseError(f"body must be a string, not {type(value).__name__}", result)
     if not is_base64_encoded:
-        return value.encode()
+        return value.encode("utf-8", "replace")
     try:
         return base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError) as error:
