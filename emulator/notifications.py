@@ -60,7 +60,7 @@ class Invoker(Protocol):
     """Runs one event through one function: `WorkerPool.invoke` is one."""
 
     def __call__(
-        self, function: FunctionSpec, event: object, *, request_id: str | None = None
+        self, function: FunctionSpec, event: object, /, *, request_id: str | None = None
     ) -> Coroutine[Any, Any, Invocation]: ...
 
 
