@@ -36,6 +36,7 @@ __all__ = [
     "iso8601",
     "parse_amz_date",
     "presigned_auth_kind",
+    "secret_key_for",
     "signature_mismatch",
     "verify_presigned_request",
 ]
@@ -203,7 +204,8 @@ def _parse_sigv4(params: list[tuple[str, str]]) -> _SigV4Params:
     )
 
 
-def _secret_for(access_key: str, lookup_secret_key: SecretKeyLookup) -> str:
+def secret_key_for(access_key: str, lookup_secret_key: SecretKeyLookup) -> str:
+    """The secret of `access_key`; raises `S3Error` InvalidAccessKeyId, as S3 does, for a key it never issued."""
     secret = lookup_secret_key(access_key)
     if secret is None:
         raise S3Error(
@@ -243,7 +245,7 @@ def _verify_sigv4(
     request: PresignedRequest, params: list[tuple[str, str]], lookup_secret_key: SecretKeyLookup, now: float
 ) -> str:
     sigv4 = _parse_sigv4(params)
-    secret = _secret_for(sigv4.access_key, lookup_secret_key)
+    secret = secret_key_for(sigv4.access_key, lookup_secret_key)
     _check_not_expired(sigv4.signed_at + sigv4.expires, now, {"X-Amz-Expires": str(sigv4.expires)})
     # S3 refuses x-amz-* headers the signer did not cover: they would change the request unseen.
     unsigned = sorted(
@@ -301,7 +303,7 @@ def _verify_sigv2(
         )
     if not expires.isdigit() or len(expires) > 12:
         raise S3Error("AccessDenied", "Invalid date (should be seconds since epoch)", details={"Expires": expires})
-    secret = _secret_for(access_key, lookup_secret_key)
+    secret = secret_key_for(access_key, lookup_secret_key)
     _check_not_expired(float(expires), now, {})
     headers = HTTPHeaders()
     for name, value in request.headers.items():
