@@ -25,7 +25,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from functools import cached_property
+from functools import cached_property, lru_cache
 from urllib.parse import parse_qsl, unquote
 
 from devserver.events import HttpApiEventV2, HttpApiRequestContextV2
@@ -207,6 +207,7 @@ def _split_host(host: str) -> tuple[str, str | None]:
     return (name, port) if colon and port.isdigit() else (host, None)
 
 
+@lru_cache(maxsize=64)  # a dev server sees a handful of Host values; this is on every request
 def _domain(host: str) -> tuple[str, str]:
     """`domainName` (the host without its port) and `domainPrefix` (its first label; a whole IP address)."""
     name = _split_host(host)[0] or "localhost"
