@@ -1,0 +1,89 @@
+"""Hot reload against a running dev server: saved edits are served without a restart."""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import httpx
+
+from tests.apps import make_app
+from tests.servers import ServerThread
+
+HANDLER = """\
+from functions.words import WORD
+from shared_lib.extra import EXTRA
+
+
+def main(event, context):
+    return {"word": WORD, "extra": EXTRA, "version": 1}
+"""
+
+
+def eventually(check: Callable[[], bool], timeout: float = 10.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.05)
+    raise AssertionError("the condition never became true")
+
+
+def make_reload_app(tmp_path: Path) -> Path:
+    # shared_lib lives outside the app folder and is reached through a symlink, as monorepo packages often are.
+    outside = tmp_path / "outside" / "shared_lib"
+    outside.mkdir(parents=True)
+    (outside / "__init__.py").write_text("")
+    (outside / "extra.py").write_text('EXTRA = "one"\n')
+    app_dir = make_app(
+        tmp_path / "app",
+        'Api(stack, "api", routes={"GET /": "functions/hello.main"})',
+        {"functions/__init__.py": "", "functions/hello.py": HANDLER, "functions/words.py": 'WORD = "alpha"\n'},
+    )
+    os.symlink(outside, app_dir / "shared_lib")
+    return app_dir
+
+
+def get(client: httpx.Client, path: str = "/") -> httpx.Response:
+    return client.get(path)
+
+
+def test_saving_a_handler_or_anything_it_imports_is_served_next(tmp_path: Path) -> None:
+    app_dir = make_reload_app(tmp_path)
+    with ServerThread(app_dir) as server, server.client() as client:
+        assert get(client).json() == {"word": "alpha", "extra": "one", "version": 1}
+
+        (app_dir / "functions" / "hello.py").write_text(HANDLER.replace('"version": 1', '"version": 2'))
+        eventually(lambda: get(client).json()["version"] == 2)
+
+        (app_dir / "functions" / "words.py").write_text('WORD = "beta"\n')
+        eventually(lambda: get(client).json()["word"] == "beta")
+
+        (tmp_path / "outside" / "shared_lib" / "extra.py").write_text('EXTRA = "two"\n')
+        eventually(lambda: get(client).json()["extra"] == "two")
+
+        first, second = get(client), get(client)
+        assert first.status_code == second.status_code == 200
+        lines = [line for line in server.output.getvalue().splitlines() if "GET    /  200" in line]
+        assert "cold" not in lines[-1], "requests after the reloaded one run warm"
+
+
+def test_saving_the_config_remounts_routes_and_a_bad_edit_keeps_the_last_good_app(tmp_path: Path) -> None:
+    app_dir = make_reload_app(tmp_path)
+    config = app_dir / "sst.config.py"
+    with ServerThread(app_dir) as server, server.client() as client:
+        assert get(client, "/new").status_code == 404
+
+        config.write_text(
+            config.read_text().replace('"GET /": "functions/hello.main"', '"GET /new": "functions/hello.main"')
+        )
+        eventually(lambda: get(client, "/new").status_code == 200)
+        assert get(client, "/").status_code == 404
+        server.wait_for_output("reloaded sst.config.py")
+
+        config.write_text(config.read_text().replace('"GET /new"', '"GET new"'))
+        server.wait_for_output('Route key "GET new"')
+        assert "still serving the last good config" in server.output.getvalue()
+        assert get(client, "/new").status_code == 200

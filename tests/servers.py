@@ -1,0 +1,107 @@
+"""Run the dev server for a test: in-process on a thread with its own event loop, or as a real `sst-dev start`."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+from devserver.server import DevServer, ServerOptions
+from devserver.terminal import Terminal
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+class ServerThread:
+    """A `DevServer` on ephemeral loopback ports, its terminal output captured in `output`."""
+
+    def __init__(self, app_dir: Path, stage: str = "test") -> None:
+        self.output = io.StringIO()
+        self.server = DevServer(ServerOptions(app_dir=app_dir, stage=stage, port=0), terminal=Terminal(self.output))
+        self._loop = asyncio.new_event_loop()
+        self._stop = asyncio.Event()
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        asyncio.set_event_loop(self._loop)
+        self._loop.run_until_complete(self._serve())
+
+    async def _serve(self) -> None:
+        try:
+            await self.server.start()
+        except BaseException as error:
+            self._error = error
+            self._ready.set()
+            return
+        self._ready.set()
+        await self._stop.wait()
+        await self.server.stop()
+
+    def __enter__(self) -> ServerThread:
+        self._thread.start()
+        self._ready.wait(30)
+        if self._error is not None:
+            raise self._error
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._loop.call_soon_threadsafe(self._stop.set)
+        self._thread.join(15)
+
+    def url(self, api_id: str = "api") -> str:
+        return self.server.api_url(api_id)
+
+    def client(self, api_id: str = "api") -> httpx.Client:
+        return httpx.Client(base_url=self.url(api_id), timeout=30)
+
+    def wait_for_output(self, text: str, timeout: float = 10) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if text in self.output.getvalue():
+                return self.output.getvalue()
+            time.sleep(0.02)
+        raise AssertionError(f"{text!r} never printed; output was:\n{self.output.getvalue()}")
+
+
+def sst_dev(*args: str, cwd: Path | None = None, **kwargs: object) -> subprocess.Popen[str]:
+    """A real `sst-dev` process in its own process group, stdout and stderr merged."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "devserver.cli", *args],
+        cwd=cwd,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+@contextmanager
+def started(app_dir: Path, *extra: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
+    """`sst-dev start` on a free port; yields the process and the Api's URL once it printed it."""
+    process = sst_dev("start", "--app", str(app_dir), "--port", "0", "--stage", "test", *extra)
+    assert process.stdout is not None
+    try:
+        url = ""
+        for line in process.stdout:
+            if line.strip().startswith("Api "):
+                url = line.split()[-1]
+                break
+        assert url, f"sst-dev start never printed an Api URL (exit {process.poll()})"
+        yield process, url
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(10)
