@@ -20,6 +20,7 @@ import base64
 import binascii
 import json
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 __all__ = [
@@ -40,10 +41,13 @@ _HEADER_VALUE_BREAK = re.compile(r"[\r\n\0]")
 
 @dataclass(frozen=True)
 class HttpResponse:
-    """The status, headers (name, value pairs in order; a name may repeat) and body to send to the client."""
+    """The status, headers (name, value pairs in order; a name may repeat) and body to send to the client.
+
+    Responses built here carry a tuple of headers, so the shared constants cannot be changed by a caller.
+    """
 
     status: int
-    headers: tuple[tuple[str, str], ...]
+    headers: Sequence[tuple[str, str]]
     body: bytes
 
 
