@@ -21,6 +21,7 @@ from types import ModuleType
 from typing import Any
 
 from devserver.constructs import Api, App, Bucket, Construct, ConstructError, Function, Table, _Parameter, _Secret
+from devserver.errors import StartError
 from devserver.model import (
     DEFAULT_MEMORY_MB,
     DEFAULT_TIMEOUT_SECONDS,
@@ -72,8 +73,8 @@ def load_app(app_dir: Path, *, stage: str, api_url: Callable[[str], str]) -> App
         return replace(_resolve(app, app_dir), config_sources=sources)
     except (ConstructError, RouteKeyError) as error:
         raise AppConfigError(f"{config_path}: {error}") from None
-    except AppConfigError:
-        raise
+    except (AppConfigError, StartError):
+        raise  # StartError: the server could not bind a port an `api.url` asked for.
     except Exception as error:
         raise AppConfigError(
             f"{config_path}{_user_line(error, config_path)}: {type(error).__name__}: {error}"

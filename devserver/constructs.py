@@ -43,7 +43,8 @@ class App:
 
     def stack(self, define: Callable[[Stack], object], id: str | None = None) -> Stack:
         """Run a stack function, as SST's `app.stack(MyStack)` does."""
-        stack = Stack(self, id or getattr(define, "__name__", f"Stack{len(self.stacks) + 1}"))
+        name = id or getattr(define, "__name__", None) or f"Stack{len(self.stacks) + 1}"
+        stack = Stack(self, str(name))
         if any(existing.name == stack.name for existing in self.stacks):
             raise ConstructError(f'stack "{stack.name}" is defined twice')
         self.stacks.append(stack)

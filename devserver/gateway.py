@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 from devserver.api_cors import preflight_response_headers, response_cors_headers
@@ -38,7 +38,7 @@ ACCOUNT_ID = "000000000000"
 Invoker = Callable[..., Awaitable[Invocation]]
 """`WorkerPool.invoke`: `(function, event, *, request_id=None) -> Invocation`."""
 
-InvocationObserver = Callable[[str, RouteSpec, dict[str, Any], Invocation], None]
+InvocationObserver = Callable[[str, RouteSpec, Mapping[str, object], Invocation], None]
 
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]

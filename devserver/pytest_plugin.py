@@ -1,4 +1,4 @@
-"""The pytest plugin sst-dev registers through its `pytest11` entry point: the `--sst-app` option and `sst_app` ini key."""
+"""The pytest plugin sst-dev registers through its `pytest11` entry point: `--sst-app` and the `sst_app` ini key."""
 
 from __future__ import annotations
 

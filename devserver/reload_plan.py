@@ -46,7 +46,7 @@ def plan_reload(
     config_files = set(config_sources)
     if any(path in config_files for path in changed):
         return ReloadPlan(reload_config=True, retire=frozenset(function_sources))
-    retire = set()
+    retire: set[str] = set()
     for path in changed:
         if path.suffix not in SOURCE_SUFFIXES:
             return ReloadPlan(retire=frozenset(function_sources))

@@ -1,0 +1,125 @@
+"""`sst-dev start` as a user runs it: a real process, its output, its exit, and what it leaves behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from tests.apps import copy_sample_app, make_app
+from tests.servers import sst_dev, started
+
+
+def descendants(pid: int) -> set[int]:
+    """Every live process below `pid`, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                stat = Path(f"/proc/{entry}/stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(int(entry))
+    found, stack = set(), [pid]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            found.add(child)
+            stack.append(child)
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_the_sample_app_is_served_and_a_signal_stops_everything_cleanly(tmp_path: Path, signum: int) -> None:
+    app_dir = copy_sample_app(tmp_path / "app")
+    with started(app_dir) as (process, url):
+        assert httpx.get(url + "/").json()["message"] == "Hello from sst-dev!"
+        assert httpx.get(url + "/hello/ada").text == "Hello, ada!"
+        dev = json.loads((app_dir / ".sst" / "dev.json").read_text())
+        assert dev["pid"] == process.pid and dev["api"]["api"]["url"] == url
+        workers = descendants(process.pid)
+        assert workers, "the requests ran in worker processes"
+
+        began = time.monotonic()
+        process.send_signal(signum)
+        assert process.wait(5) == 0
+        stopped_in = time.monotonic() - began
+        assert not [pid for pid in workers if alive(pid)], "no worker outlives the server"
+        assert not (app_dir / ".sst" / "dev.json").exists()
+        assert stopped_in < 5
+        outputs = json.loads((app_dir / ".sst" / "outputs.json").read_text())
+        assert outputs["test-sample-app-Storage"]["ApiEndpoint"] == url
+
+
+@pytest.mark.slow
+def test_a_taken_port_is_one_line_naming_the_port_and_the_flag(tmp_path: Path) -> None:
+    app_dir = copy_sample_app(tmp_path / "app")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = sst_dev("start", "--app", str(app_dir), "--port", str(port))
+        output, _ = process.communicate(timeout=30)
+    assert process.returncode == 1
+    assert (
+        output.strip() == f"sst-dev: error: port {port} on 127.0.0.1 is already in use: pass --port PORT to use another"
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("setup", "expected"),
+    [
+        ("missing", "does not exist (pass --app DIR)"),
+        ("raising", "sst.config.py:9: RuntimeError: no stacks today"),
+        ("bad_route", 'Route key "GET nope"'),
+    ],
+)
+def test_a_bad_app_exits_non_zero_with_one_line(tmp_path: Path, setup: str, expected: str) -> None:
+    app_dir = tmp_path / "app"
+    if setup == "raising":
+        make_app(app_dir, "pass")
+        (app_dir / "sst.config.py").write_text(
+            (app_dir / "sst.config.py")
+            .read_text()
+            .replace("    app.stack(Main)", '    raise RuntimeError("no stacks today")')
+        )
+    elif setup == "bad_route":
+        make_app(app_dir, 'Api(stack, "api", routes={"GET nope": "functions/hello.main"})')
+    process = sst_dev("start", "--app", str(app_dir), "--port", "0")
+    output, _ = process.communicate(timeout=30)
+    assert process.returncode == 1
+    assert len(output.strip().splitlines()) == 1, output
+    assert output.startswith("sst-dev: error: ") and expected in output
+
+
+@pytest.mark.slow
+def test_an_unwritable_state_folder_is_one_line(tmp_path: Path) -> None:
+    app_dir = copy_sample_app(tmp_path / "app")
+    (app_dir / ".sst").write_text("a file where the state folder should be")
+    process = sst_dev("start", "--app", str(app_dir), "--port", "0")
+    output, _ = process.communicate(timeout=30)
+    assert process.returncode == 1
+    assert output.startswith("sst-dev: error: state folder") and "is not writable" in output
+
+
+def test_help_describes_every_flag() -> None:
+    process = sst_dev("start", "--help")
+    output, _ = process.communicate(timeout=30)
+    for flag in ("--app", "--stage", "--host", "--port"):
+        assert flag in output
