@@ -177,11 +177,10 @@ class WorkerPool:
         closing.add_done_callback(self._closing.discard)
 
     def _forget(self, sandbox: Sandbox) -> None:
+        """A worker process exited (on its own, or killed): it no longer counts, and its transport is released."""
         workers = self._functions.get(sandbox.spec.name)
-        if workers is not None:
-            if sandbox in workers.idle:
-                workers.idle.remove(sandbox)
-            workers.live.discard(sandbox)
+        if workers is not None and sandbox in workers.live:
+            self._discard(workers, sandbox)
 
     def _add_sources(self, function_name: str, files: list[str]) -> None:
         workers = self._workers(function_name)
