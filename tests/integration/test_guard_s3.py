@@ -75,7 +75,7 @@ class Endpoint:
 @pytest.fixture(scope="module")
 def endpoint() -> Iterator[Endpoint]:
     clock = MovableClock()
-    moto_app = WSGIMiddleware(DomainDispatcherApplication(create_backend_app))  # type: ignore[arg-type]
+    moto_app = WSGIMiddleware(DomainDispatcherApplication(create_backend_app))
     guard = S3RequestGuard(
         moto_app, lookup_secret_key={"test": "test"}.get, lookup_bucket_cors=moto_bucket_cors, clock=clock
     )
