@@ -12,7 +12,7 @@ import getpass
 import re
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from devserver.errors import StartError
@@ -81,8 +81,18 @@ def _start(args: argparse.Namespace) -> int:
             loop.add_signal_handler(signum, stop.set)
         await DevServer(options, terminal=terminal).serve_forever(stop)
 
-    asyncio.run(run())
+    # uvloop (shipped with uvicorn[standard]) where available: the same loop uvicorn itself would pick.
+    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+        runner.run(run())
     return 0
+
+
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
 
 
 if __name__ == "__main__":

@@ -147,7 +147,7 @@ def _cors(api: ApiSpec, request: HttpRequest) -> list[tuple[str, str]]:
 
 
 async def _send(send: Send, response: HttpResponse, extra_headers: list[tuple[str, str]] | None = None) -> None:
-    pairs = [*response.headers, *(extra_headers or ())]
+    pairs = [*response.headers, *(extra_headers or ()), ("content-length", str(len(response.body)))]
     headers = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in pairs]
     await send({"type": "http.response.start", "status": response.status, "headers": headers})
     await send({"type": "http.response.body", "body": response.body})

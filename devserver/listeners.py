@@ -35,7 +35,9 @@ class _EmbeddedServer(uvicorn.Server):
 def bind_socket(host: str, port: int, flag: str) -> socket.socket:
     """A listening TCP socket; a taken port becomes a one-line error naming the port and the flag to change."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    # IPPROTO_TCP explicitly: asyncio turns Nagle off (TCP_NODELAY) only on sockets that say they are TCP, and with
+    # Nagle on, a keep-alive client's delayed ACKs stall every response for ~40 ms.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
         sock.bind((host, port))

@@ -1,0 +1,140 @@
+"""Route round trip, throughput, hot-reload latency, start-up time and idle memory of `sst-dev start`.
+
+How it works: every figure is measured against a floor taken in the same run. The floor is a bare
+uvicorn + Starlette hello app (`benchmarks.bare_app`) started with the same uvicorn defaults. Both servers get
+`wrk -t1 -c1` for the p50 round trip and `wrk -t1 -c16` for requests/s (an httpx client saturates before the
+server does). sst-dev serves a copy of the sample app with hot reload on, its `GET /` handled by a warm worker.
+Reload: a handler is saved 20 times, each time with a new version, and the time from the write to the first
+response showing it is recorded, while wrk keeps another route busy; process count and RSS are read before and
+after. Start-up: spawn `sst-dev start` until `/_sst/api/health` answers, median of 5.
+
+Run: `python -m benchmarks.devserver_http [--seconds 10]`; prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from benchmarks.measure import free_port, process_tree, tree_rss_mb, wait_until_up, wrk
+
+SAMPLE_APP = Path(__file__).resolve().parent.parent / "sample_app"
+VERSIONED_HANDLER = """\
+def main(event, context):
+    return {{"message": "Hello from sst-dev!", "version": {version}}}
+"""
+
+
+@contextmanager
+def running(command: list[str], health_url: str) -> Iterator[subprocess.Popen[bytes]]:
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until_up(health_url)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def bare_app(port: int) -> list[str]:
+    return [sys.executable, "-m", "uvicorn", "benchmarks.bare_app:app", "--port", str(port), "--log-level", "warning",
+            "--no-access-log"]  # fmt: skip
+
+
+def sst_dev(app_dir: Path, port: int) -> list[str]:
+    return [sys.executable, "-m", "devserver.cli", "start", "--app", str(app_dir), "--port", str(port),
+            "--stage", "bench"]  # fmt: skip
+
+
+def copy_sample(root: Path) -> Path:
+    return Path(shutil.copytree(SAMPLE_APP, root / "app", ignore=shutil.ignore_patterns(".sst", "__pycache__")))
+
+
+def route_figures(url: str, seconds: int) -> dict[str, Any]:
+    httpx.get(url)  # the cold start is not what this measures
+    return {
+        "latency": wrk(url, connections=1, seconds=max(3, seconds // 2)),
+        "throughput": wrk(url, connections=16, seconds=seconds),
+    }
+
+
+def reload_figures(app_dir: Path, url: str, saves: int = 20) -> dict[str, Any]:
+    handler = app_dir / "functions" / "hello.py"
+    original = handler.read_text()
+    pid = int(json.loads((app_dir / ".sst" / "dev.json").read_text())["pid"])
+    load = threading.Thread(target=wrk, args=(url + "/hello/load",), kwargs={"connections": 4, "seconds": 6})
+    before = {"processes": len(process_tree(pid)), "rss_mb": tree_rss_mb(pid)}
+    load.start()
+    samples = []
+    with httpx.Client(timeout=10) as client:
+        for version in range(1, saves + 1):
+            began = time.perf_counter()
+            handler.write_text(VERSIONED_HANDLER.format(version=version))
+            while client.get(url + "/").json().get("version") != version:
+                pass
+            samples.append((time.perf_counter() - began) * 1000)
+    load.join()
+    after = {"processes": len(process_tree(pid)), "rss_mb": tree_rss_mb(pid)}
+    handler.write_text(original)
+    return {"save_to_new_code_ms": {"median": round(statistics.median(samples), 1), "max": round(max(samples), 1)},
+            "before": before, "after": after}  # fmt: skip
+
+
+def startup_figures(app_dir: Path, runs: int = 5) -> dict[str, Any]:
+    seconds, idle_rss = [], []
+    for _ in range(runs):
+        port = free_port()
+        began = time.perf_counter()
+        with running(sst_dev(app_dir, port), f"http://127.0.0.1:{port}/_sst/api/health") as process:
+            seconds.append(time.perf_counter() - began)
+            httpx.get(f"http://127.0.0.1:{port}/")
+            time.sleep(0.5)
+            idle_rss.append(tree_rss_mb(process.pid))
+    return {"start_to_ready_s": round(statistics.median(seconds), 3), "idle_tree_rss_mb": statistics.median(idle_rss)}
+
+
+def run(seconds: int) -> dict[str, Any]:
+    with tempfile.TemporaryDirectory() as root:
+        app_dir = copy_sample(Path(root))
+        port = free_port()
+        with running(bare_app(port), f"http://127.0.0.1:{port}/"):
+            bare = route_figures(f"http://127.0.0.1:{port}/", seconds)
+        port = free_port()
+        url = f"http://127.0.0.1:{port}"
+        with running(sst_dev(app_dir, port), f"{url}/_sst/api/health"):
+            ours = route_figures(url + "/", seconds)
+            reload = reload_figures(app_dir, url)
+        startup = startup_figures(app_dir)
+    return {
+        "bare_uvicorn_starlette": bare,
+        "sst_dev_hot_reload_on": ours,
+        "ratios": {
+            "p50_latency_vs_bare": round(ours["latency"]["p50_ms"] / bare["latency"]["p50_ms"], 2),
+            "requests_per_s_vs_bare": round(ours["throughput"]["rps"] / bare["throughput"]["rps"], 2),
+        },
+        "reload": reload,
+        "startup": startup,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seconds", type=int, default=10, help="wrk duration for the throughput run")
+    print(json.dumps(run(parser.parse_args(argv).seconds), indent=2))
+
+
+if __name__ == "__main__":
+    main()

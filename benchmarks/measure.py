@@ -1,0 +1,108 @@
+"""Measuring helpers shared by the benchmarks: percentiles, process-tree memory, free ports, wrk runs."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+import httpx
+
+__all__ = ["free_port", "percentiles", "process_tree", "tree_rss_mb", "wait_until_up", "wrk"]
+
+
+def percentiles(samples_ms: Sequence[float]) -> dict[str, float]:
+    """p50, p99 and max of a list of milliseconds, rounded for reading."""
+    ordered = sorted(samples_ms)
+    return {
+        "p50_ms": round(statistics.median(ordered), 3),
+        "p99_ms": round(ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))], 3),
+        "max_ms": round(ordered[-1], 3),
+        "n": len(ordered),
+    }
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and every live process below it, from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        children.setdefault(int(stat.rsplit(")", 1)[1].split()[1]), []).append(int(entry))
+    tree, stack = [pid], [pid]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            tree.append(child)
+            stack.append(child)
+    return tree
+
+
+def tree_rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants, in MB."""
+    total_kb = 0
+    for member in process_tree(pid):
+        try:
+            status = Path(f"/proc/{member}/status").read_text()
+        except OSError:
+            continue
+        found = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+        total_kb += int(found.group(1)) if found else 0
+    return round(total_kb / 1024, 1)
+
+
+def wait_until_up(url: str, timeout: float = 20.0) -> float:
+    """Poll `url` until it answers; returns the seconds it took."""
+    began = time.perf_counter()
+    while time.perf_counter() - began < timeout:
+        try:
+            httpx.get(url, timeout=1)
+            return time.perf_counter() - began
+        except httpx.TransportError:
+            time.sleep(0.005)
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+def _wrk_latency_ms(output: str, label: str) -> float:
+    found = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", output, re.MULTILINE)
+    if not found:
+        raise ValueError(f"no {label}% latency in wrk output:\n{output}")
+    value, unit = float(found.group(1)), found.group(2)
+    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
+
+
+def wrk(url: str, *, connections: int, seconds: int, threads: int = 1) -> dict[str, float]:
+    """Requests/s and p50/p99 latency from `wrk --latency`."""
+    if shutil.which("wrk") is None:
+        raise RuntimeError("wrk is not installed: `apt-get install wrk` (make bench installs it)")
+    output = subprocess.run(
+        ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--latency", url],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    rps = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.MULTILINE)
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    if rps is None:
+        raise ValueError(f"no Requests/sec in wrk output:\n{output}")
+    return {
+        "rps": round(float(rps.group(1))),
+        "p50_ms": round(_wrk_latency_ms(output, "50"), 3),
+        "p99_ms": round(_wrk_latency_ms(output, "99"), 3),
+        "non_2xx": int(errors.group(1)) if errors else 0,
+    }
