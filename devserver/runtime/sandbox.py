@@ -119,6 +119,8 @@ class Sandbox(ABC):
             self._request_id = None
 
     def kill(self) -> None:
+        """Stop the worker now; it never serves again (its exit is reaped a moment later)."""
+        self.retired = True
         if self._process is not None:
             self._process.kill()
 

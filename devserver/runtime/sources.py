@@ -9,20 +9,20 @@ from __future__ import annotations
 
 import os
 import sys
-import sysconfig
 from collections.abc import Iterable, Mapping
-from pathlib import Path
 from types import ModuleType
 
 __all__ = ["SourceTracker", "default_excluded_roots", "local_source_files"]
 
 
 def default_excluded_roots() -> tuple[str, ...]:
-    """Folders whose modules are never the user's: the interpreter, every site-packages and sst-dev itself."""
-    paths = sysconfig.get_paths()
-    roots = {sys.base_prefix, sys.prefix, paths["stdlib"], paths["platstdlib"], paths["purelib"], paths["platlib"]}
+    """Folders whose modules are never the user's: the interpreter, every site-packages and sst-dev itself.
+
+    Built from `sys` alone (no `sysconfig`, no `pathlib`): this runs in every worker's cold start.
+    """
+    roots = {sys.base_prefix, sys.prefix, sys.exec_prefix, os.path.dirname(os.__file__)}  # stdlib
     roots.update(entry for entry in sys.path if entry.endswith(("site-packages", "dist-packages")))
-    roots.add(str(Path(__file__).resolve().parents[1]))  # the devserver package
+    roots.add(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))  # the devserver package
     return tuple(sorted(os.path.realpath(root) + os.sep for root in roots if root))
 
 
