@@ -1,10 +1,11 @@
 """Watch the app's source folders and report changed files.
 
-How it works: watchfiles watches a set of folders (the app folder, plus every folder outside it that a
-handler imported from, through symlinks too: workers report the real paths of what they import). When that
-set grows, the watch is restarted on the larger set. Changes are reported as real paths, in batches, to an
-async callback; the watcher polls every 10 ms with a short debounce so a save is seen within ~30 ms
-(watchfiles' defaults wait up to 1.6 s).
+How it works: one watchfiles task per watched folder: the app folder from the start, then each folder outside
+it that a handler imported from (workers report the real paths of what they import, so symlinked and
+out-of-tree packages are covered). Folders are only ever added, each with its own task, so adding one never
+interrupts the others: a save made while a new folder is being added is not lost. Changes are reported as real
+paths, in batches, to one async callback; the watchers poll every 10 ms with a 50 ms debounce, so a save is
+seen within tens of milliseconds (watchfiles' defaults wait up to 1.6 s).
 """
 
 from __future__ import annotations
@@ -27,54 +28,39 @@ def _interesting(change: watchfiles.Change, path: str) -> bool:
     return not IGNORED_DIRS.intersection(Path(path).parts) and not path.endswith((".pyc", "~", ".swp", ".tmp"))
 
 
-def _covering_roots(folders: Iterable[Path]) -> list[Path]:
-    """The folders to watch: the given ones minus those already inside another."""
-    roots: list[Path] = []
-    for folder in sorted(set(folders), key=lambda p: len(p.parts)):
-        if folder.is_dir() and not any(folder.is_relative_to(root) for root in roots):
-            roots.append(folder)
-    return roots
-
-
 class SourceWatcher:
     """Reports changed files under a growing set of folders until `aclose()`."""
 
     def __init__(self, folders: Iterable[Path], on_change: OnChange) -> None:
-        self._folders = {Path(os.path.realpath(f)) for f in folders}
         self._on_change = on_change
-        self._restart = asyncio.Event()
-        self._closed = False
-        self._task: asyncio.Task[None] | None = None
+        self._stop = asyncio.Event()
+        self._tasks: dict[Path, asyncio.Task[None]] = {}
+        self._initial = [Path(os.path.realpath(folder)) for folder in folders]
 
     def start(self) -> None:
-        self._task = asyncio.create_task(self._run())
+        for folder in self._initial:
+            self._add(folder)
 
     def watch(self, paths: Iterable[Path]) -> None:
         """Also watch the folders holding `paths` (real paths of imported files)."""
-        before = set(_covering_roots(self._folders))
-        self._folders.update(Path(os.path.realpath(p)).parent for p in paths)
-        if set(_covering_roots(self._folders)) != before:
-            self._restart.set()
+        for path in paths:
+            self._add(Path(os.path.realpath(path)).parent)
 
     @property
     def roots(self) -> list[Path]:
-        return _covering_roots(self._folders)
+        return sorted(self._tasks)
 
-    async def _run(self) -> None:
-        while not self._closed:
-            self._restart.clear()
-            async for changes in watchfiles.awatch(
-                *self.roots,
-                watch_filter=_interesting,
-                stop_event=self._restart,
-                step=10,
-                debounce=50,
-                recursive=True,
-            ):
-                await self._on_change({Path(os.path.realpath(path)) for _, path in changes})
+    def _add(self, folder: Path) -> None:
+        if self._stop.is_set() or not folder.is_dir() or any(folder.is_relative_to(root) for root in self._tasks):
+            return
+        self._tasks[folder] = asyncio.create_task(self._watch(folder))
+
+    async def _watch(self, folder: Path) -> None:
+        async for changes in watchfiles.awatch(
+            folder, watch_filter=_interesting, stop_event=self._stop, step=10, debounce=50
+        ):
+            await self._on_change({Path(os.path.realpath(path)) for _, path in changes})
 
     async def aclose(self) -> None:
-        self._closed = True
-        self._restart.set()
-        if self._task is not None:
-            await asyncio.gather(self._task, return_exceptions=True)
+        self._stop.set()
+        await asyncio.gather(*self._tasks.values(), return_exceptions=True)
