@@ -63,7 +63,7 @@ async def _measure_client(
 
 
 def measure(
-    *, runs: int = 5, invocations: int = 2000, cold_starts: int = 10, awslambdaric_invocations: int = 20
+    *, runs: int = 5, invocations: int = 2000, cold_starts: int = 10, awslambdaric_invocations: int = 500
 ) -> dict[str, dict[str, float]]:
     """Measure both runtime clients; see the module docstring for what each figure means."""
     with tempfile.TemporaryDirectory() as folder:

@@ -82,7 +82,11 @@ class WorkerPool:
                 started = time.perf_counter()
                 sandbox = self._new_sandbox(function)
                 workers.live.add(sandbox)
-                init = await sandbox.start()
+                try:
+                    init = await sandbox.start()
+                except BaseException:  # cannot spawn (bad `python`), or cancelled: leave nothing behind
+                    self._discard(workers, sandbox)
+                    raise
                 init_ms = (time.perf_counter() - started) * 1000
                 init_logs = init.logs
                 if init.error is not None:

@@ -147,6 +147,9 @@ class RuntimeApiSandbox(Sandbox):
     async def _spawn(self, env: dict[str, str]) -> WorkerProcess:
         self._api = RuntimeApi(self._deliver)
         listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # Nagle off, inherited by accepted connections: with it, every Runtime API call stalled ~40 ms on a delayed
+        # ACK (measured warm round trip 88 ms with it, 0.8 ms without).
+        listener.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         listener.bind(("127.0.0.1", 0))
         listener.listen(16)
         port = listener.getsockname()[1]

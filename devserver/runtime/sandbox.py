@@ -211,6 +211,10 @@ class PipeSandbox(Sandbox):
                 on_line=self._on_line,
                 pass_fds=(request_read, response_write),
             )
+        except BaseException:
+            os.close(self._request_fd)
+            os.close(self._response_fd)
+            raise
         finally:
             os.close(request_read)
             os.close(response_write)

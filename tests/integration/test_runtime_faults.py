@@ -148,3 +148,13 @@ async def test_aclose_leaves_no_worker_or_grandchild_behind(app_dir: Path) -> No
     assert pool.worker_count() == 0
     interrupted = await busy
     assert interrupted.error is not None and interrupted.error.error_type == "Runtime.ExitError"
+
+
+async def test_a_worker_that_cannot_be_spawned_raises_and_leaves_nothing_counted(app_dir: Path) -> None:
+    pool = WorkerPool(python=str(app_dir / "no-such-python"))
+    try:
+        with pytest.raises(FileNotFoundError):
+            await pool.invoke(function(app_dir, "functions/hello.main"), {})
+        assert pool.worker_count() == 0
+    finally:
+        await pool.aclose()
