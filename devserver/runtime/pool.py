@@ -83,7 +83,7 @@ class WorkerPool:
                 sandbox = self._new_sandbox(function)
                 workers.live.add(sandbox)
                 try:
-                    init = await sandbox.start()
+                    init = await sandbox.start(request_id)
                 except BaseException:  # cannot spawn (bad `python`), or cancelled: leave nothing behind
                     self._discard(workers, sandbox)
                     raise

@@ -89,8 +89,11 @@ class Sandbox(ABC):
     def alive(self) -> bool:
         return self._process is not None and self._process.returncode is None
 
-    async def start(self) -> Outcome:
-        """Spawn the worker and load the handler: an Outcome with `error` set when initialisation failed."""
+    async def start(self, request_id: str = "") -> Outcome:
+        """Spawn the worker and load the handler: an Outcome with `error` set when initialisation failed.
+
+        `request_id` is the invocation waiting for this cold start; Lambda names it in an init crash's message.
+        """
         env = worker_environment(
             self.spec,
             base_environment=self._base_environment,
@@ -102,7 +105,8 @@ class Sandbox(ABC):
         message = await self._await_message(INIT_TIMEOUT_SECONDS, lambda: None)
         if message["type"] == NEXT:
             return Outcome(logs=self._take_logs())
-        return Outcome(error=self._error_of(message, INIT_TIMEOUT_SECONDS, init=True), logs=self._take_logs())
+        error = self._error_of(message, INIT_TIMEOUT_SECONDS, request_id=request_id, init=True)
+        return Outcome(error=error, logs=self._take_logs())
 
     async def invoke(self, request: InvokeRequest) -> Outcome:
         """Run one invocation; the worker stays for the next one unless it died, timed out or ran out of memory."""
@@ -114,7 +118,8 @@ class Sandbox(ABC):
             message = await self._await_message(self.spec.timeout, lambda: self._send(request))
             if message["type"] == RESPONSE:
                 return Outcome(result=message.get("result"), logs=self._take_logs())
-            return Outcome(error=self._error_of(message, self.spec.timeout), logs=self._take_logs())
+            error = self._error_of(message, self.spec.timeout, request_id=request.request_id)
+            return Outcome(error=error, logs=self._take_logs())
         finally:
             self._request_id = None
 
@@ -170,8 +175,7 @@ class Sandbox(ABC):
         finally:
             self._pending = None
 
-    def _error_of(self, message: Message, timeout: float, *, init: bool = False) -> LambdaError:
-        request_id = self._request_id or ""
+    def _error_of(self, message: Message, timeout: float, *, request_id: str, init: bool = False) -> LambdaError:
         if message.get("timedOut"):
             return init_timeout_error(timeout) if init else timeout_error(timeout)
         if message["type"] == _EXIT:

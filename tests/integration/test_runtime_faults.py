@@ -158,3 +158,16 @@ async def test_a_worker_that_cannot_be_spawned_raises_and_leaves_nothing_counted
         assert pool.worker_count() == 0
     finally:
         await pool.aclose()
+
+
+async def test_a_worker_exiting_while_it_loads_the_handler_is_an_exit_error(app_dir: Path) -> None:
+    pool = WorkerPool()
+    try:
+        invocation = await pool.invoke(function(app_dir, "functions/exits_at_import.main"), {}, request_id="req-4")
+        assert invocation.cold and invocation.error is not None
+        assert (invocation.error.error_type, invocation.error.error_message) == (
+            "Runtime.ExitError",
+            "RequestId: req-4 Error: Runtime exited with error: exit status 4",
+        )
+    finally:
+        await pool.aclose()
