@@ -1,0 +1,103 @@
+"""`make bench`: run every benchmark, each in its own process, and write BENCHMARKS.md.
+
+Each benchmark module prints one JSON object; this collects them, puts the figures the issues set targets for
+into one table (ratios against the floor measured in the same run), and keeps every raw figure below it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+BENCHMARKS = ("devserver_http", "runtime_roundtrip", "emulator_s3", "notification_latency")
+REPORT = Path(__file__).resolve().parent.parent / "BENCHMARKS.md"
+
+Results = dict[str, dict[str, Any]]
+
+
+def _get(results: Results, path: str) -> Any:
+    node: Any = results
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+_NOTIFY = "notification_latency.put_returned_to_handler_started"
+
+# (what, path into the results, target, how to check it)
+HEADLINES: tuple[tuple[str, str, str, Callable[[float], bool]], ...] = (
+    ("Route p50 vs bare uvicorn+Starlette (hot reload on)", "devserver_http.ratios.p50_latency_vs_bare", "≤ 2×",
+     lambda v: v <= 2),
+    ("Route req/s vs bare app (`wrk -t1 -c16`)", "devserver_http.ratios.requests_per_s_vs_bare", "≥ 0.75×",
+     lambda v: v >= 0.75),
+    ("Route p50, ms (sst-dev)", "devserver_http.sst_dev_hot_reload_on.latency.p50_ms", "(peer: 0.8 ms)",
+     lambda v: v <= 0.8),
+    ("Save → new code served, median of 20, ms", "devserver_http.reload.save_to_new_code_ms.median", "≤ 300",
+     lambda v: v <= 300),
+    ("`sst-dev start` → ready, s", "devserver_http.startup.start_to_ready_s", "≤ 1.0", lambda v: v <= 1.0),
+    ("Idle RSS of the process tree, MB", "devserver_http.startup.idle_tree_rss_mb", "≤ 150", lambda v: v <= 150),
+    ("S3 1 KiB PUT ops/s vs ThreadedMotoServer", "emulator_s3.ours_vs_moto.1KiB.put", "≥ 2×", lambda v: v >= 2),
+    ("S3 1 KiB GET ops/s vs ThreadedMotoServer", "emulator_s3.ours_vs_moto.1KiB.get", "≥ 2×", lambda v: v >= 2),
+    ("S3 1 MiB PUT ops/s vs ThreadedMotoServer", "emulator_s3.ours_vs_moto.1MiB.put", "≥ 0.9×", lambda v: v >= 0.9),
+    ("S3 1 MiB GET ops/s vs ThreadedMotoServer", "emulator_s3.ours_vs_moto.1MiB.get", "≥ 0.9×", lambda v: v >= 0.9),
+    ("100 MiB multipart upload, emulator peak RSS, MB", "emulator_s3.multipart_100MiB.peak_rss_mb_after", "≤ 200",
+     lambda v: v <= 200),
+    ("Notification PUT returned → handler started, p50 ms", f"{_NOTIFY}.p50_ms", "≤ 10", lambda v: v <= 10),
+    ("Notification PUT returned → handler started, p99 ms", f"{_NOTIFY}.p99_ms", "≤ 50", lambda v: v <= 50),
+)  # fmt: skip
+
+
+def run_one(name: str) -> dict[str, Any]:
+    print(f"running benchmarks.{name} ...", file=sys.stderr, flush=True)
+    began = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", f"benchmarks.{name}"], capture_output=True, text=True)
+    if done.returncode != 0:
+        return {"error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else f"exit {done.returncode}"}
+    result: dict[str, Any] = json.loads(done.stdout)
+    print(f"  done in {time.perf_counter() - began:.0f} s", file=sys.stderr, flush=True)
+    return result
+
+
+def render(results: Results, command: str) -> str:
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Produced by `{command}` on {time.strftime('%Y-%m-%d')}, {platform.machine()}, "
+        f"Python {platform.python_version()}, on this project's 2-core machine. Every ratio is against a floor "
+        "measured in the same run; medians unless said otherwise. Each module's docstring says how it measures.",
+        "",
+        "| Figure | Measured | Target | Met |",
+        "|---|---|---|---|",
+    ]
+    for what, path, target, check in HEADLINES:
+        value = _get(results, path)
+        shown = "not measured" if value is None else f"{value}"
+        met = "" if value is None else ("yes" if check(float(value)) else "**no**")
+        lines.append(f"| {what} | {shown} | {target} | {met} |")
+    lines += ["", "## Raw figures", ""]
+    for name, result in results.items():
+        lines += [f"### `python -m benchmarks.{name}`", "", "```json", json.dumps(result, indent=2), "```", ""]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("only", nargs="*", choices=[[], *BENCHMARKS], help="run only these (default: all)")
+    args = parser.parse_args(argv)
+    names = args.only or BENCHMARKS
+    results = {name: run_one(name) for name in names}
+    REPORT.write_text(render(results, "make bench" if not args.only else f"python -m benchmarks {' '.join(names)}"))
+    print(f"wrote {REPORT}", file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
