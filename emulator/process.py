@@ -39,7 +39,7 @@ from botocore.client import BaseClient
 from botocore.config import Config
 
 from emulator.channel import ChannelError, Ready, S3EventMessage, decode_message
-from emulator.raw_s3_event import RawS3Event
+from emulator.s3_events import RawS3Event
 
 __all__ = ["EmulatorCredentials", "EmulatorProcess", "EmulatorStartError"]
 

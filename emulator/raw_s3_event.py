@@ -1,8 +1,9 @@
-"""What the emulator reports for every S3 write and delete, before it becomes an AWS event record.
+"""How the emulator process mints a `RawS3Event` (defined in `emulator.s3_events`) for each S3 write and delete.
 
-A `RawS3Event` is the plain fact — which object changed, how, by whom, when — as the emulator process saw it. The
-notification dispatcher turns it into the record AWS sends (`eventVersion` 2.1, URL-encoded key, ...), so the key here
-is raw and the ETag unquoted. Nothing here does I/O and nothing here knows moto.
+The raw event is the plain fact — which object changed, how, by whom, when. The notification dispatcher turns it into
+the record AWS sends (URL-encoded key, ...), so the key here is raw and the ETag unquoted. For `ObjectRemoved:*`
+events `size` and `eTag` describe the version that was removed or hidden behind the new delete marker; AWS leaves
+both out of removal records. Nothing here does I/O and nothing here knows moto.
 """
 
 from __future__ import annotations
@@ -10,11 +11,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Literal, TypedDict
+from typing import Literal
+
+from emulator.s3_events import RawS3Event
 
 __all__ = [
     "EventName",
-    "RawS3Event",
     "Sequencer",
     "format_event_time",
     "raw_s3_event",
@@ -28,29 +30,6 @@ EventName = Literal[
     "ObjectRemoved:Delete",
     "ObjectRemoved:DeleteMarkerCreated",
 ]
-
-
-class RawS3Event(TypedDict):
-    """One write or delete of one object.
-
-    For `ObjectRemoved:*` events `size` and `eTag` describe the version that was removed or hidden behind the new
-    delete marker; AWS leaves both out of removal records, so the record builder drops them.
-    `versionId` is None when the bucket is not versioned (AWS then omits it from the record).
-    """
-
-    eventName: EventName
-    bucket: str
-    key: str
-    size: int
-    eTag: str
-    versionId: str | None
-    sequencer: str
-    eventTime: str
-    sourceIp: str
-    requestId: str
-    hostId: str
-    principalId: str
-    region: str
 
 
 def format_event_time(moment: datetime) -> str:

@@ -2,11 +2,11 @@
 
 How it works: `emulator.process.EmulatorProcess` binds the endpoint's socket, opens two pipes and starts
 `python -m emulator.server --socket-fd N --channel-fd M --lifeline-fd L ...` with those descriptors inherited.
-This process builds moto's app, warms its services, installs the S3 event hooks, and serves the app with uvicorn
-(through a2wsgi, each request on a worker thread) on the inherited socket. When uvicorn has started it writes
-`ready` on the channel; every S3 write or delete then goes onto a queue that a writer thread drains onto the channel
-as one JSON line, so an S3 response never waits for the parent. If the parent dies, the lifeline pipe reads EOF and
-the process shuts itself down: no orphan outlives the dev server.
+This process builds moto's app, warms its services, installs the S3 event hooks, and serves the app with
+uvicorn (through `emulator.wsgi_bridge`, each request on a worker thread) on the inherited socket. When uvicorn has
+started it writes `ready` on the channel; every S3 write or delete then goes onto a queue that a writer thread drains
+onto the channel as one JSON line, so an S3 response never waits for the parent. If the parent dies, the lifeline
+pipe reads EOF and the process shuts itself down: no orphan outlives the dev server.
 
 The ASGI app handed to uvicorn is moto wrapped by `MIDDLEWARE` (outermost first); see `emulator.middleware`.
 """
@@ -23,18 +23,18 @@ import socket
 import threading
 import time
 from collections.abc import Sequence
-from typing import Any, cast
 
 import uvicorn
-from a2wsgi import WSGIMiddleware
 
 from emulator.channel import encode_ready, encode_s3_event
 from emulator.middleware import ASGIApp, MiddlewareFactory, S3Lookups, wrap_with_middleware
 from emulator.moto_app import MotoState, build_moto_wsgi_app, warm_up
 from emulator.process import EmulatorCredentials
-from emulator.raw_s3_event import RawS3Event, Sequencer
+from emulator.raw_s3_event import Sequencer
 from emulator.request_context import CurrentRequest, RequestContextMiddleware
+from emulator.s3_events import RawS3Event
 from emulator.s3_hooks import S3EventHooks
+from emulator.wsgi_bridge import WSGIBridge
 
 __all__ = ["MIDDLEWARE", "build_app", "main"]
 
@@ -84,8 +84,7 @@ def build_app(
     current_request = CurrentRequest()
     S3EventHooks(channel.send_s3_event, current_request, state.principal_for, Sequencer(time.time_ns)).install()
     wsgi_app = RequestContextMiddleware(moto_app, current_request)
-    # a2wsgi types WSGI environs and ASGI messages as TypedDicts; ours are the plain mappings the specs describe.
-    asgi_app = cast(ASGIApp, WSGIMiddleware(cast(Any, wsgi_app), workers=WSGI_THREADS))
+    asgi_app: ASGIApp = WSGIBridge(wsgi_app, workers=WSGI_THREADS)
     lookups = S3Lookups(lookup_bucket_cors=state.lookup_bucket_cors, lookup_secret_key=state.lookup_secret_key)
     return wrap_with_middleware(asgi_app, middleware, lookups)
 

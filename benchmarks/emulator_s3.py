@@ -1,0 +1,199 @@
+"""S3 throughput and memory of the emulator endpoint, against moto's own `ThreadedMotoServer` in the same run.
+
+How it works: each server runs in its own process on an ephemeral 127.0.0.1 port — ours through
+`EmulatorProcess`, moto's through a small child that starts `ThreadedMotoServer` and prints its port — and this
+process drives it with one sequential boto3 client (`s3v4`, path-style). For each object size it times PUTs, then
+GETs of the same keys, and reports ops/s as the median of `--runs` runs. `ours_in_thread` serves our exact app on a
+thread of this process instead, which is what an in-process emulator would cost the dev server (one GIL for both).
+Finally a fresh emulator takes a 100 MiB multipart upload (boto3's default transfer: 8 MiB parts, 10 threads)
+and we read its peak resident set (`VmHWM` in /proc/PID/status).
+
+Run: `python -m benchmarks.emulator_s3 [--runs 3]`; prints one JSON object.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import io
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import boto3
+import uvicorn
+from botocore.client import BaseClient
+from botocore.config import Config
+
+from emulator.process import EmulatorCredentials, EmulatorProcess
+
+KIB = 1024
+MIB = 1024 * KIB
+SIZES = {"1KiB": (KIB, 300), "1MiB": (MIB, 30)}
+MULTIPART_BYTES = 100 * MIB
+
+_MOTO_CHILD = """
+import logging, sys
+from moto.server import ThreadedMotoServer
+logging.getLogger("werkzeug").setLevel(logging.ERROR)  # as our emulator does: no line per request
+server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+server.start()
+print(server.get_host_and_port()[1], flush=True)
+sys.stdin.read()
+server.stop()
+"""
+
+
+def s3_client(endpoint: str) -> BaseClient:
+    client: BaseClient = boto3.session.Session().client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=Config(signature_version="s3v4", s3={"addressing_style": "path"}),
+    )
+    return client
+
+
+def ops_per_second(client: BaseClient, bucket: str, size: int, count: int) -> dict[str, float]:
+    """Sequential PUTs of `count` objects of `size` bytes, then GETs of each; ops/s for both."""
+    body = os.urandom(size)
+    started = time.perf_counter()
+    for index in range(count):
+        client.put_object(Bucket=bucket, Key=f"object-{index}", Body=body)
+    put_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    for index in range(count):
+        client.get_object(Bucket=bucket, Key=f"object-{index}")["Body"].read()
+    get_seconds = time.perf_counter() - started
+    return {"put": count / put_seconds, "get": count / get_seconds}
+
+
+def measure(endpoint: str, runs: int) -> dict[str, dict[str, float]]:
+    """Median ops/s per size and operation over `runs` runs, each in a fresh bucket."""
+    client = s3_client(endpoint)
+    results: dict[str, dict[str, float]] = {}
+    for label, (size, count) in SIZES.items():
+        samples: dict[str, list[float]] = {"put": [], "get": []}
+        for run in range(runs):
+            bucket = f"bench-{label.lower()}-{run}-{time.time_ns()}"
+            client.create_bucket(Bucket=bucket)
+            ops_per_second(client, bucket, size, 10)  # connection set-up and first-use costs
+            for operation, value in ops_per_second(client, bucket, size, count).items():
+                samples[operation].append(value)
+        results[label] = {operation: round(statistics.median(values), 1) for operation, values in samples.items()}
+    return results
+
+
+@contextmanager
+def moto_threaded_server() -> Iterator[str]:
+    """moto's `ThreadedMotoServer` in a child process; yields its endpoint."""
+    child = subprocess.Popen(
+        [sys.executable, "-c", _MOTO_CHILD], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert child.stdout is not None
+        yield f"http://127.0.0.1:{int(child.stdout.readline())}"
+    finally:
+        assert child.stdin is not None
+        child.stdin.close()
+        child.wait(10)
+
+
+@contextmanager
+def ours_in_thread() -> Iterator[str]:
+    """Our emulator app served by uvicorn on a thread of this process; yields its endpoint."""
+    from emulator.server import MIDDLEWARE, ChannelWriter, build_app
+
+    read_fd, write_fd = os.pipe()
+    threading.Thread(target=_drain, args=(read_fd,), daemon=True).start()
+    app = build_app("us-east-1", EmulatorCredentials(), ChannelWriter(write_fd), MIDDLEWARE)
+    listener = socket.create_server(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+    thread = threading.Thread(target=asyncio.run, args=(server.serve(sockets=[listener]),), daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def _drain(fd: int) -> None:
+    with open(fd, "rb") as pipe:
+        for _ in pipe:
+            pass
+
+
+def peak_rss_mb(pid: int) -> float:
+    """`VmHWM`: the process's peak resident set since it started, in MB."""
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    raise RuntimeError(f"no VmHWM for pid {pid}")
+
+
+def multipart_peak_rss() -> dict[str, float]:
+    """Peak RSS of a fresh emulator before and after a 100 MiB multipart upload (boto3's default transfer)."""
+    with EmulatorProcess() as emulator:
+        assert emulator.pid is not None
+        client = emulator.client("s3")
+        client.create_bucket(Bucket="bench-multipart")
+        before = peak_rss_mb(emulator.pid)
+        client.upload_fileobj(io.BytesIO(os.urandom(MULTIPART_BYTES)), "bench-multipart", "big.bin")
+        after = peak_rss_mb(emulator.pid)
+        size = client.head_object(Bucket="bench-multipart", Key="big.bin")["ContentLength"]
+    return {"object_mib": size / MIB, "peak_rss_mb_before": before, "peak_rss_mb_after": after}
+
+
+def startup_seconds(runs: int) -> float:
+    """Median time from `EmulatorProcess.start()` to its return (ready, SSM warmed)."""
+    samples = []
+    for _ in range(runs):
+        emulator = EmulatorProcess()
+        started = time.perf_counter()
+        emulator.start()
+        samples.append(time.perf_counter() - started)
+        emulator.stop()
+    return round(statistics.median(samples), 3)
+
+
+def run(runs: int, with_thread: bool) -> dict[str, Any]:
+    report: dict[str, Any] = {"runs": runs, "startup_seconds": startup_seconds(runs)}
+    with moto_threaded_server() as endpoint:
+        report["moto_threaded_server"] = measure(endpoint, runs)
+    with EmulatorProcess() as emulator:
+        report["ours"] = measure(emulator.endpoint, runs)
+    if with_thread:
+        with ours_in_thread() as endpoint:
+            report["ours_in_thread"] = measure(endpoint, runs)
+    ratio: Callable[[str, str], float] = lambda size, op: round(  # noqa: E731
+        report["ours"][size][op] / report["moto_threaded_server"][size][op], 2
+    )
+    report["ours_vs_moto"] = {size: {op: ratio(size, op) for op in ("put", "get")} for size in SIZES}
+    report["multipart_100MiB"] = multipart_peak_rss()
+    return report
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.emulator_s3", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3, help="runs per measurement; medians are reported")
+    parser.add_argument("--no-thread", action="store_true", help="skip the in-process (thread) variant")
+    args = parser.parse_args(argv)
+    print(json.dumps(run(args.runs, not args.no_thread), indent=2))
+
+
+if __name__ == "__main__":
+    main()
