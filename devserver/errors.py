@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-__all__ = ["StartError"]
+__all__ = ["StartError", "UserError"]
 
 
-class StartError(Exception):
+class UserError(Exception):
+    """Bad input or a bad environment the user can fix; the message is one line that says how."""
+
+
+class StartError(UserError):
     """`sst-dev start` cannot start: a port is taken, the app folder is missing, state is not writable, ..."""

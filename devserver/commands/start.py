@@ -1,0 +1,54 @@
+"""`sst-dev start`: serve the app's Apis and functions locally, with hot reload."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import signal
+from collections.abc import Callable
+
+from devserver.commands.common import port_number, resolve_stage
+
+__all__ = ["register", "run"]
+
+LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+    start = commands.add_parser(
+        "start", parents=[common], help="serve the app's APIs and functions locally, with hot reload"
+    )
+    start.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, loopback only)")
+    start.add_argument(
+        "--port", type=port_number, default=3000, help="port of the first Api; more Apis use the next ports"
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from devserver.server import DevServer, ServerOptions
+    from devserver.terminal import Terminal
+
+    options = ServerOptions(app_dir=args.app, stage=resolve_stage(args), host=args.host, port=args.port)
+    terminal = Terminal()
+    if args.host not in LOOPBACK:
+        terminal.warning(f"listening on {args.host}: your functions are reachable from other machines")
+
+    async def serve() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        await DevServer(options, terminal=terminal).serve_forever(stop)
+
+    # uvloop (shipped with uvicorn[standard]) where available: the same loop uvicorn itself would pick.
+    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+        runner.run(serve())
+    return 0
+
+
+def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop
