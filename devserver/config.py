@@ -17,7 +17,7 @@ import traceback
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import replace
 from pathlib import Path
-from types import ModuleType
+from types import MappingProxyType, ModuleType
 from typing import Any
 
 from devserver.constructs import Api, App, Bucket, Construct, ConstructError, Function, Table, _Parameter, _Secret
@@ -155,7 +155,37 @@ def _resolve(app: App, app_dir: Path) -> AppSpec:
             for t in constructs
             if isinstance(t, Table)
         ),
+        resources=_freeze(_resources(constructs)),
     )
+
+
+def _freeze(resources: dict[str, dict[str, dict[str, str]]]) -> Mapping[str, Mapping[str, Mapping[str, str]]]:
+    return MappingProxyType(
+        {
+            kind: MappingProxyType({cid: frozen_mapping(props) for cid, props in ids.items()})
+            for kind, ids in resources.items()
+        }
+    )
+
+
+def _resources(constructs: list[Construct]) -> dict[str, dict[str, dict[str, str]]]:
+    """The values binding exposes, by SST's names: Bucket.bucketName, Api.url, Function.functionName, ..."""
+    resources: dict[str, dict[str, dict[str, str]]] = {}
+    for construct in constructs:
+        if isinstance(construct, Bucket):
+            exposed = {"bucketName": construct.bucket_name}
+        elif isinstance(construct, Api):
+            exposed = {"url": construct.url}
+        elif isinstance(construct, Function):
+            exposed = {"functionName": construct.function_name}
+        elif isinstance(construct, Table):
+            exposed = {"tableName": construct.table_name}
+        elif isinstance(construct, _Parameter):
+            exposed = {"value": construct.value}
+        else:
+            exposed = {}
+        resources.setdefault(construct.binding_type, {})[construct.id] = exposed
+    return resources
 
 
 def _api(api: Api, resolver: _FunctionResolver) -> ApiSpec:

@@ -125,6 +125,9 @@ class AppSpec:
     parameters: tuple[ParameterSpec, ...] = ()
     secrets: tuple[SecretSpec, ...] = ()
     tables: tuple[TableSpec, ...] = ()
+    resources: Mapping[str, Mapping[str, Mapping[str, str]]] = field(default_factory=lambda: MappingProxyType({}))
+    """What each construct exposes for binding, `{Type: {id: {prop: value}}}` (as in `.sst/dev.json`), e.g.
+    `{"Bucket": {"myFiles": {"bucketName": "..."}}}`. A Secret's entry is `{}`: its value is never in the model."""
     config_sources: frozenset[Path] = frozenset()
     """`sst.config.py` and the app's own modules it imported: a change to any of them reloads the config."""
 
