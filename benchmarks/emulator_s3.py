@@ -112,11 +112,11 @@ def moto_threaded_server() -> Iterator[str]:
 @contextmanager
 def ours_in_thread() -> Iterator[str]:
     """Our emulator app served by uvicorn on a thread of this process; yields its endpoint."""
-    from emulator.server import MIDDLEWARE, ChannelWriter, build_app
+    from emulator.server import ChannelWriter, build_app
 
     read_fd, write_fd = os.pipe()
     threading.Thread(target=_drain, args=(read_fd,), daemon=True).start()
-    app = build_app("us-east-1", EmulatorCredentials(), ChannelWriter(write_fd), MIDDLEWARE)
+    app = build_app("us-east-1", EmulatorCredentials(), ChannelWriter(write_fd), ())
     listener = socket.create_server(("127.0.0.1", 0))
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
     thread = threading.Thread(target=asyncio.run, args=(server.serve(sockets=[listener]),), daemon=True)

@@ -29,7 +29,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from types import TracebackType
 from typing import IO
@@ -66,7 +66,12 @@ class EmulatorStartError(Exception):
 
 
 class EmulatorProcess:
-    """The emulator endpoint (S3, SSM, STS, IAM, KMS, DynamoDB) in a child process. Also a context manager."""
+    """The emulator endpoint (S3, SSM, STS, IAM, KMS, DynamoDB) in a child process. Also a context manager.
+
+    `on_s3_event(event)` is called on a reader thread for every S3 write and delete, after the S3 call answered
+    or while it does. `middleware` names ASGI middleware factories (`module:attribute`, outermost first) to put in
+    front of moto; see `emulator.middleware`. `spawn` starts the process (`subprocess.Popen`'s signature).
+    """
 
     def __init__(
         self,
@@ -76,6 +81,7 @@ class EmulatorProcess:
         region: str = "us-east-1",
         on_s3_event: Callable[[RawS3Event], None] | None = None,
         credentials: EmulatorCredentials | None = None,
+        middleware: Sequence[str] = (),
         spawn: Spawner = subprocess.Popen,
     ) -> None:
         self.host = host
@@ -83,6 +89,7 @@ class EmulatorProcess:
         self.credentials = credentials or EmulatorCredentials()
         self._requested_port = port
         self._on_s3_event = on_s3_event
+        self._middleware = tuple(middleware)
         self._spawn = spawn
         self._port: int | None = None
         self._process: subprocess.Popen[bytes] | None = None
@@ -128,6 +135,8 @@ class EmulatorProcess:
             "--access-key-id", self.credentials.access_key_id,
             "--secret-access-key", self.credentials.secret_access_key,
         ]  # fmt: skip
+        for reference in self._middleware:
+            command += ["--middleware", reference]
         try:
             self._process = self._spawn(
                 command, pass_fds=(listener.fileno(), channel_write, lifeline_read), start_new_session=True

@@ -8,13 +8,15 @@ started it writes `ready` on the channel; every S3 write or delete then goes ont
 onto the channel as one JSON line, so an S3 response never waits for the parent. If the parent dies, the lifeline
 pipe reads EOF and the process shuts itself down: no orphan outlives the dev server.
 
-The ASGI app handed to uvicorn is moto wrapped by `MIDDLEWARE` (outermost first); see `emulator.middleware`.
+The ASGI app handed to uvicorn is moto wrapped by the `--middleware MODULE:ATTR` factories, outermost first (see
+`emulator.middleware`); they are named by import path because they are chosen in the parent and built here.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib
 import logging
 import os
 import queue
@@ -36,10 +38,7 @@ from emulator.s3_events import RawS3Event
 from emulator.s3_hooks import S3EventHooks
 from emulator.wsgi_bridge import WSGIBridge
 
-__all__ = ["MIDDLEWARE", "build_app", "main"]
-
-MIDDLEWARE: tuple[MiddlewareFactory, ...] = ()
-"""ASGI middleware in front of moto, outermost first (the presign/CORS guard goes here)."""
+__all__ = ["build_app", "load_middleware", "main"]
 
 WSGI_THREADS = 8
 """moto requests are served on this many threads; moto is CPU-bound under the GIL, so more buys nothing."""
@@ -89,6 +88,15 @@ def build_app(
     return wrap_with_middleware(asgi_app, middleware, lookups)
 
 
+def load_middleware(reference: str) -> MiddlewareFactory:
+    """The factory named `package.module:attribute`."""
+    module_name, _, attribute = reference.partition(":")
+    if not module_name or not attribute:
+        raise SystemExit(f"--middleware expects MODULE:ATTRIBUTE, got {reference!r}")
+    factory: MiddlewareFactory = getattr(importlib.import_module(module_name), attribute)
+    return factory
+
+
 def _watch_lifeline(fd: int) -> None:
     """Block until the parent's end of the lifeline closes, then ask uvicorn to shut down."""
     with open(fd, "rb", buffering=0) as lifeline:
@@ -113,6 +121,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--region", default="us-east-1")
     parser.add_argument("--access-key-id", default=EmulatorCredentials.access_key_id)
     parser.add_argument("--secret-access-key", default=EmulatorCredentials.secret_access_key)
+    parser.add_argument(
+        "--middleware", action="append", default=[], metavar="MODULE:ATTR", help="ASGI middleware factory; repeatable"
+    )
     args = parser.parse_args(argv)
 
     # Flask/werkzeug would otherwise log every request moto serves.
@@ -120,7 +131,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     channel = ChannelWriter(args.channel_fd)
     threading.Thread(target=_watch_lifeline, args=(args.lifeline_fd,), name="emulator-lifeline", daemon=True).start()
     credentials = EmulatorCredentials(args.access_key_id, args.secret_access_key)
-    app = build_app(args.region, credentials, channel, MIDDLEWARE)
+    middleware = [load_middleware(reference) for reference in args.middleware]
+    app = build_app(args.region, credentials, channel, middleware)
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", server_header=False)
     listener = socket.socket(fileno=args.socket_fd)
     try:

@@ -1,0 +1,69 @@
+"""Creates the app's buckets and SSM parameters in the emulator, through boto3 like any other client.
+
+Both functions are idempotent: `sst-dev start` runs them on every start and on every config reload, and they leave
+existing objects and parameter history alone except where the app's declaration changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from botocore.client import BaseClient
+from botocore.exceptions import ClientError
+
+from devserver.model import BucketSpec
+
+__all__ = ["SST_DEFAULT_BUCKET_CORS", "create_buckets", "put_parameters"]
+
+SST_DEFAULT_BUCKET_CORS: dict[str, list[dict[str, Any]]] = {
+    "CORSRules": [
+        {
+            "AllowedOrigins": ["*"],
+            "AllowedHeaders": ["*"],
+            "AllowedMethods": ["GET", "PUT", "HEAD", "POST", "DELETE"],
+            "ExposeHeaders": ["ETag"],
+        }
+    ]
+}
+"""What SST configures on a Bucket whose `cors` option is left on: any origin and header, every object method, and
+`ETag` readable by scripts (browser multipart uploads need it to complete)."""
+
+_ALREADY_OWNED = frozenset({"BucketAlreadyOwnedByYou", "BucketAlreadyExists"})
+_GET_PARAMETERS_LIMIT = 10  # SSM GetParameters takes at most 10 names
+
+
+def create_buckets(client: BaseClient, buckets: Sequence[BucketSpec]) -> None:
+    """Create each bucket unless it exists, and set its CORS to SST's default (`cors=True`) or none (`cors=False`)."""
+    region = client.meta.region_name
+    # S3 rejects a LocationConstraint of us-east-1 and requires one everywhere else.
+    location: dict[str, Any] = {}
+    if region != "us-east-1":
+        location["CreateBucketConfiguration"] = {"LocationConstraint": region}
+    for bucket in buckets:
+        try:
+            client.create_bucket(Bucket=bucket.name, **location)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") not in _ALREADY_OWNED:
+                raise
+        if bucket.cors:
+            client.put_bucket_cors(Bucket=bucket.name, CORSConfiguration=SST_DEFAULT_BUCKET_CORS)
+        else:
+            client.delete_bucket_cors(Bucket=bucket.name)
+
+
+def put_parameters(ssm_client: BaseClient, params: Mapping[str, tuple[str, bool]]) -> None:
+    """Store each `name → (value, secure)` as a String or SecureString parameter, overwriting a changed value.
+
+    An unchanged value is not written again, so a parameter's version only moves when its value does, as with
+    `sst deploy`.
+    """
+    names = list(params)
+    stored: dict[str, tuple[str, str]] = {}
+    for start in range(0, len(names), _GET_PARAMETERS_LIMIT):
+        found = ssm_client.get_parameters(Names=names[start : start + _GET_PARAMETERS_LIMIT], WithDecryption=True)
+        stored.update({p["Name"]: (p["Value"], p["Type"]) for p in found["Parameters"]})
+    for name, (value, secure) in params.items():
+        kind = "SecureString" if secure else "String"
+        if stored.get(name) != (value, kind):
+            ssm_client.put_parameter(Name=name, Value=value, Type=kind, Overwrite=True)

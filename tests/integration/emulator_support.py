@@ -1,0 +1,56 @@
+"""Helpers for the emulator's integration tests: an S3 event log to wait on, and a probe middleware.
+
+The probe is an ASGI middleware factory loaded into the emulator process by import path (as the request guard is):
+it answers `GET /__probe/cors/<bucket>` and `GET /__probe/secret/<access key id>` with what the injected lookups
+return, as JSON, so tests can see exactly what middleware in front of moto is told.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+
+from emulator.middleware import ASGIApp, Receive, S3Lookups, Scope, Send
+from emulator.s3_events import RawS3Event
+
+PROBE_MIDDLEWARE = "tests.integration.emulator_support:probe_middleware"
+
+
+class S3EventLog:
+    """Collects `on_s3_event` calls from the emulator's reader thread; tests wait for a count."""
+
+    def __init__(self) -> None:
+        self._events: list[RawS3Event] = []
+        self._changed = threading.Condition()
+
+    def __call__(self, event: RawS3Event) -> None:
+        with self._changed:
+            self._events.append(event)
+            self._changed.notify_all()
+
+    def for_bucket(self, bucket: str, count: int, timeout: float = 5.0) -> list[RawS3Event]:
+        """The bucket's events once there are at least `count` (fails after `timeout` seconds)."""
+
+        def matching() -> list[RawS3Event]:
+            return [event for event in self._events if event["bucket"] == bucket]
+
+        with self._changed:
+            self._changed.wait_for(lambda: len(matching()) >= count, timeout)
+            found = matching()
+        assert len(found) >= count, f"expected {count} events for {bucket}, got {found}"
+        return found
+
+
+def probe_middleware(app: ASGIApp, lookups: S3Lookups) -> ASGIApp:
+    async def probe(scope: Scope, receive: Receive, send: Send) -> None:
+        path: str = scope.get("path", "")
+        if scope["type"] != "http" or not path.startswith("/__probe/"):
+            await app(scope, receive, send)
+            return
+        _, _, question, subject = path.split("/", 3)
+        answer = lookups.lookup_bucket_cors(subject) if question == "cors" else lookups.lookup_secret_key(subject)
+        body = json.dumps(answer).encode()
+        await send({"type": "http.response.start", "status": 200, "headers": [(b"content-type", b"application/json")]})
+        await send({"type": "http.response.body", "body": body})
+
+    return probe
