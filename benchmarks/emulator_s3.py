@@ -24,7 +24,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -117,7 +117,9 @@ def ours_in_thread() -> Iterator[str]:
     read_fd, write_fd = os.pipe()
     threading.Thread(target=_drain, args=(read_fd,), daemon=True).start()
     app = build_app("us-east-1", EmulatorCredentials(), ChannelWriter(write_fd), ())
-    listener = socket.create_server(("127.0.0.1", 0))
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # see EmulatorProcess._bind
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
     server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
     thread = threading.Thread(target=asyncio.run, args=(server.serve(sockets=[listener]),), daemon=True)
     thread.start()
@@ -179,10 +181,10 @@ def run(runs: int, with_thread: bool) -> dict[str, Any]:
     if with_thread:
         with ours_in_thread() as endpoint:
             report["ours_in_thread"] = measure(endpoint, runs)
-    ratio: Callable[[str, str], float] = lambda size, op: round(  # noqa: E731
-        report["ours"][size][op] / report["moto_threaded_server"][size][op], 2
-    )
-    report["ours_vs_moto"] = {size: {op: ratio(size, op) for op in ("put", "get")} for size in SIZES}
+    ours, moto = report["ours"], report["moto_threaded_server"]
+    report["ours_vs_moto"] = {
+        size: {op: round(ours[size][op] / moto[size][op], 2) for op in ("put", "get")} for size in SIZES
+    }
     report["multipart_100MiB"] = multipart_peak_rss()
     return report
 

@@ -7,14 +7,19 @@ the channel, then a reader thread turns every following line into an `on_s3_even
 its own session, so a Ctrl-C in the terminal reaches only the dev server, which stops the emulator in order; if the
 dev server dies instead, the child sees its lifeline close and exits.
 
-Why a separate process (measured on this 2-core machine, sequential boto3 1 KiB PUT/GET, see
-`benchmarks/emulator_s3.py`): uvicorn + a2wsgi serving moto in its own process did 441 PUT/s and 540 GET/s with the
-client in the parent; the same server on a thread of the client's process did 189 PUT/s and 207 GET/s, because every
-request's parsing, moto work and response crossed the one GIL the caller also needs (the dev server's event loop,
-in production). moto's `ThreadedMotoServer`, in-process as it is meant to be used: 151 PUT/s and 168 GET/s.
-Start-up (spawn until `ready`, SSM warmed): ~1.3 s, almost all of it importing moto (its SSM models pull in EC2's
-region and instance-type data, ~0.9 s). `spawn()` returns at once so the dev server can do its own start-up
-meanwhile; the socket is already listening, so early requests wait in the backlog instead of failing.
+Why a separate process (measured on this 2-core machine, `python -m benchmarks.emulator_s3`, medians of 3 runs):
+- One sequential boto3 client, 1 KiB objects: our app in its own process 350 PUT/s and 470 GET/s; the same app on a
+  thread of the client's process 351 PUT/s and 422 GET/s; moto's `ThreadedMotoServer` 181 PUT/s and 266 GET/s.
+  A strictly sequential caller is idle while the server works, so sharing its GIL costs little here.
+- With load from another process (a function worker's boto3 PUT loop) while the parent's asyncio loop runs
+  (`asyncio.sleep(0.002)` ticks, as the dev server's loop would): in a separate process the load ran 280–350 PUT/s
+  and the parent's loop lag was 0.15 ms p50 / 1.9–2.5 ms p99; on a thread of the parent, 270 PUT/s and 0.33 ms p50 /
+  3.0 ms p99 — moto's work runs on the dev server's GIL and every request it serves delays the dev server.
+- The process also keeps moto's memory apart (≈190 MB resident after warm-up, ≈690–730 MB peak during a 100 MiB
+  multipart upload) and lets the dev server outlive an emulator crash.
+Start-up, spawn until `ready` with SSM warmed: 1.15–1.3 s, almost all of it importing moto (its SSM models pull in
+EC2's region and instance-type data, ~0.9 s). `spawn()` returns at once so the dev server can do its own start-up
+meanwhile and call `wait_ready()` last; the socket already listens, so early requests wait in the backlog.
 """
 
 from __future__ import annotations
@@ -212,7 +217,9 @@ class EmulatorProcess:
         self.stop()
 
     def _bind(self) -> socket.socket:
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        # IPPROTO_TCP explicitly: asyncio sets TCP_NODELAY on accepted connections only when the listener says TCP;
+        # without it Nagle's algorithm and delayed ACKs add ~40 ms to every response written in two parts.
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
         listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             listener.bind((self.host, self._requested_port))

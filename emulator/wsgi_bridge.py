@@ -3,8 +3,8 @@
 How it works: the request body is read whole on the event loop (moto reads every body whole anyway), the WSGI call
 runs on a worker thread with that body as `wsgi.input`, and its complete response comes back to the loop to be sent.
 a2wsgi's general-purpose bridge streams instead: it hops between loop and thread for each body chunk read and each
-response message sent, which cost about a fifth of a small PutObject here. The environ is a2wsgi's
-(`build_environ`), so the two bridges hand moto the same request.
+response message sent; replacing it raised sequential 1 KiB PutObject throughput by about 12 % here. The environ
+is a2wsgi's (`build_environ`), so the two bridges hand moto the same request.
 """
 
 from __future__ import annotations
