@@ -38,7 +38,8 @@ class _CachingDispatcher(werkzeug_app.DomainDispatcherApplication):
     """moto's dispatcher, remembering which backend serves each host name.
 
     To answer that, moto lists its package directory (one `stat` per service, ~175) and tries its URL patterns on
-    every request: about 1.5 ms of a 4 ms PutObject. The answer for a host never changes within a process.
+    every request: about 40 % of moto's own time for a small PutObject, as profiled. The answer for a host never
+    changes within a process.
     """
 
     _MAX_HOSTS = 4096  # virtual-host-style S3 adds one host per bucket; stay bounded all the same
