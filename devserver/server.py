@@ -14,18 +14,21 @@ from __future__ import annotations
 import asyncio
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from devserver.binding import binding_environment
 from devserver.config import CONFIG_FILE, AppConfigError, load_app
 from devserver.console_app import create_console_app
 from devserver.errors import StartError
 from devserver.gateway import ApiGateway
 from devserver.listeners import Listeners
-from devserver.model import ApiSpec, AppSpec
+from devserver.local_aws import LocalAws
+from devserver.model import ApiSpec, AppSpec, FunctionSpec, frozen_mapping
 from devserver.reload import SourceWatcher
 from devserver.reload_plan import plan_reload
 from devserver.routing_app import DevApp
+from devserver.runtime.invocation import Invocation
 from devserver.runtime.pool import WorkerPool
 from devserver.state_files import dev_file, outputs_document, remove_dev_file, state_dir, write_json
 from devserver.terminal import Terminal
@@ -41,6 +44,7 @@ class ServerOptions:
     stage: str
     host: str = "127.0.0.1"
     port: int = 3000
+    emulator_port: int = 0
     max_workers_per_function: int = 8
     watch: bool = True
 
@@ -59,10 +63,9 @@ class DevServer:
         self.app_dir = options.app_dir.resolve()
         self.terminal = terminal or Terminal()
         self.listeners = Listeners(options.host, options.port)
-        self.pool = WorkerPool(max_workers_per_function=options.max_workers_per_function, log_sink=self.terminal.log)
-        self.pool.on_sources = self._on_worker_sources
         self._console_app = create_console_app(self)
         self._running: _Running | None = None
+        self._bound: dict[str, tuple[FunctionSpec, FunctionSpec]] = {}
         self._watcher: SourceWatcher | None = None
         self._reload_lock = asyncio.Lock()
 
@@ -91,9 +94,25 @@ class DevServer:
             await self.listeners.aclose()
             raise StartError(str(error)) from None
         self._running = _Running(app)
+        self.aws = LocalAws(
+            host=self.options.host, port=self.options.emulator_port, region=app.region, invoke=self.invoke,
+            terminal=self.terminal,
+        )  # fmt: skip
+        try:
+            self.aws.spawn()
+        except StartError:
+            await self.listeners.aclose()
+            raise
+        self.pool = WorkerPool(
+            max_workers_per_function=self.options.max_workers_per_function,
+            log_sink=self.terminal.log,
+            base_environment=self.aws.environment(),
+        )
+        self.pool.on_sources = self._on_worker_sources
+        await self.aws.start(app, secrets={})
         await self._mount(app)
         write_json(state_dir(self.app_dir) / "outputs.json", outputs_document(app))
-        write_json(dev_file(self.app_dir), self.dev_document())
+        self._dev_file_task = asyncio.create_task(self._write_dev_file_when_ready())
         if self.options.watch:
             self._watcher = SourceWatcher([self.app_dir], self._on_change)
             self._watcher.start()
@@ -102,7 +121,7 @@ class DevServer:
             stage=app.stage,
             apis=[(api.id, self.api_url(api.id)) for api in app.apis],
             console_url=self.console_url,
-            emulator=None,
+            emulator=self.aws.emulator.endpoint,
             routes=[(route.key, route.function.handler) for api in app.apis for route in api.routes],
             seconds=time.perf_counter() - began,
         )
@@ -137,7 +156,28 @@ class DevServer:
             await self.listeners.serve(CONSOLE_LISTENER, DevApp(None, self._console_app))
 
     def _gateway(self, api: ApiSpec) -> ApiGateway:
-        return ApiGateway(api, app=self.app.name, stage=self.app.stage, invoke=self.pool.invoke, terminal=self.terminal)
+        return ApiGateway(api, app=self.app.name, stage=self.app.stage, invoke=self.invoke, terminal=self.terminal)
+
+    async def invoke(self, function: FunctionSpec, event: object, *, request_id: str | None = None) -> Invocation:
+        """Run one event through `function` with its bindings, once the emulator holds the app's resources."""
+        if not self.aws.is_ready:
+            await self.aws.ready()
+        return await self.pool.invoke(self._with_bindings(function), event, request_id=request_id)
+
+    def _with_bindings(self, function: FunctionSpec) -> FunctionSpec:
+        # Bindings are part of the spec the pool runs, so a changed binding gets a fresh worker like any edit.
+        cached = self._bound.get(function.name)
+        if cached is not None and cached[0] is function:
+            return cached[1]
+        environment = {**binding_environment(self.app, function), **function.environment}
+        bound = replace(function, environment=frozen_mapping(environment))
+        self._bound[function.name] = (function, bound)
+        return bound
+
+    async def _write_dev_file_when_ready(self) -> None:
+        # Tools that find the server through dev.json (sst-dev bind, invoke) expect its emulator to hold the app.
+        await self.aws.ready()
+        write_json(dev_file(self.app_dir), self.dev_document())
 
     def dev_document(self) -> dict[str, object]:
         """The contents of `.sst/dev.json`."""
@@ -148,6 +188,10 @@ class DevServer:
             "pid": os.getpid(),
             "api": {api.id: {"url": self.api_url(api.id)} for api in app.apis},
             "console": {"url": self.console_url},
+            "emulator": self.aws.dev_document(),
+            "resources": {
+                kind: {cid: dict(props) for cid, props in ids.items()} for kind, ids in app.resources.items()
+            },
         }
 
     def _on_worker_sources(self, function_name: str, sources: frozenset[Path]) -> None:
@@ -176,16 +220,20 @@ class DevServer:
             return
         assert self._running is not None
         self._running.app = app
+        self._bound.clear()
         self.pool.retire(lambda spec: True)
+        await self.aws.apply(app, secrets={})
         await self._mount(app)
         write_json(state_dir(self.app_dir) / "outputs.json", outputs_document(app))
         write_json(dev_file(self.app_dir), self.dev_document())
         self.terminal.info(f"reloaded {CONFIG_FILE}: {sum(len(api.routes) for api in app.apis)} routes mounted")
 
     async def stop(self) -> None:
+        # Notifications in flight still need the workers, so the dispatcher (in aws) closes before the pool.
         if self._watcher is not None:
             await self._watcher.aclose()
         await self.listeners.aclose()
+        await self.aws.aclose()
         await self.pool.aclose()
         remove_dev_file(self.app_dir, os.getpid())
 

@@ -22,13 +22,18 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], comm
     start.add_argument(
         "--port", type=port_number, default=3000, help="port of the first Api; more Apis use the next ports"
     )
+    start.add_argument(
+        "--emulator-port", type=port_number, default=0, help="port of the AWS emulator endpoint (default: any free one)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     from devserver.server import DevServer, ServerOptions
     from devserver.terminal import Terminal
 
-    options = ServerOptions(app_dir=args.app, stage=resolve_stage(args), host=args.host, port=args.port)
+    options = ServerOptions(
+        app_dir=args.app, stage=resolve_stage(args), host=args.host, port=args.port, emulator_port=args.emulator_port
+    )
     terminal = Terminal()
     if args.host not in LOOPBACK:
         terminal.warning(f"listening on {args.host}: your functions are reachable from other machines")

@@ -1,0 +1,120 @@
+"""The dev server's AWS: the emulator process, the app's resources in it, and S3 notifications to functions.
+
+How it works: `spawn()` starts the emulator process without waiting (its socket listens at once, so early clients
+queue in the backlog rather than fail). `start(app)` starts the notification dispatcher and, in the background,
+waits for the emulator to answer and provisions the app: buckets (with their CORS) and the SSM parameters bound
+values live in. `ready()` resolves when that is done; the server holds invocations until then, so no handler sees
+a bucket that does not exist yet. Every S3 write or delete the emulator reports (from its reader thread) goes to the
+dispatcher, which invokes the matching notification functions through the worker pool and reports each delivery.
+On a config reload `apply(app)` provisions new resources and swaps the notification rules.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Mapping
+
+from devserver.binding import bound_parameters
+from devserver.errors import StartError
+from devserver.model import AppSpec
+from devserver.terminal import Terminal
+from emulator.notifications import Delivery, Invoker, NotificationDispatcher
+from emulator.process import EmulatorProcess, EmulatorStartError
+from emulator.provision import create_buckets, put_parameters
+
+__all__ = ["GUARD_MIDDLEWARE", "LocalAws"]
+
+GUARD_MIDDLEWARE = "emulator.guard:s3_request_guard"
+"""Checks presigned URLs, POST policies and bucket CORS as S3 does, in front of moto (which checks none)."""
+
+
+class LocalAws:
+    def __init__(self, *, host: str, port: int, region: str, invoke: Invoker, terminal: Terminal) -> None:
+        self.terminal = terminal
+        self.emulator = EmulatorProcess(
+            host=host, port=port, region=region, on_s3_event=self._on_s3_event, middleware=[GUARD_MIDDLEWARE]
+        )
+        self.dispatcher = NotificationDispatcher(invoke, on_delivery=self._on_delivery)
+        self._ready = asyncio.Event()
+        self._provisioning: asyncio.Task[None] | None = None
+
+    def spawn(self) -> None:
+        try:
+            self.emulator.spawn()
+        except EmulatorStartError as error:
+            raise StartError(str(error)) from None
+
+    def environment(self) -> dict[str, str]:
+        """What every function process needs so unmodified boto3 code reaches the emulator."""
+        credentials = self.emulator.credentials
+        return {
+            "AWS_ENDPOINT_URL": self.emulator.endpoint,
+            "AWS_REGION": self.emulator.region,
+            "AWS_DEFAULT_REGION": self.emulator.region,
+            "AWS_ACCESS_KEY_ID": credentials.access_key_id,
+            "AWS_SECRET_ACCESS_KEY": credentials.secret_access_key,
+        }
+
+    def dev_document(self) -> dict[str, object]:
+        """The `emulator` section of `.sst/dev.json`."""
+        credentials = self.emulator.credentials
+        return {
+            "endpoint": self.emulator.endpoint,
+            "region": self.emulator.region,
+            "credentials": {
+                "accessKeyId": credentials.access_key_id,
+                "secretAccessKey": credentials.secret_access_key,
+            },
+        }
+
+    async def start(self, app: AppSpec, secrets: Mapping[str, tuple[str, bool]]) -> None:
+        await self.dispatcher.start()
+        self.dispatcher.configure(app.buckets)
+        self._provisioning = asyncio.create_task(self._boot(app, secrets))
+
+    async def ready(self) -> None:
+        await self._ready.wait()
+
+    @property
+    def is_ready(self) -> bool:
+        return self._ready.is_set()
+
+    async def _boot(self, app: AppSpec, secrets: Mapping[str, tuple[str, bool]]) -> None:
+        began = time.perf_counter()
+        try:
+            await asyncio.to_thread(self.emulator.wait_ready)
+            await self.apply(app, secrets)
+            self.terminal.info(
+                f"Emulator     {self.emulator.endpoint} ready in {(time.perf_counter() - began) * 1000:.0f} ms"
+            )
+        except Exception as error:  # the routes keep serving; AWS calls from handlers will fail and say why
+            self.terminal.warning(f"the emulator failed to start: {error}")
+        finally:
+            self._ready.set()
+
+    async def apply(self, app: AppSpec, secrets: Mapping[str, tuple[str, bool]]) -> None:
+        """Create the app's buckets and SSM parameters (idempotent) and use its notification rules."""
+        self.dispatcher.configure(app.buckets)
+        parameters = {**bound_parameters(app), **secrets}
+        s3, ssm = self.emulator.client("s3"), self.emulator.client("ssm")
+        await asyncio.to_thread(create_buckets, s3, app.buckets)
+        await asyncio.to_thread(put_parameters, ssm, parameters)
+
+    def _on_s3_event(self, event: object) -> None:
+        self.dispatcher.submit(event)  # type: ignore[arg-type]
+
+    def _on_delivery(self, delivery: Delivery) -> None:
+        if delivery.ok:
+            self.terminal.info(delivery.summary())
+        else:
+            self.terminal.warning(delivery.summary())
+            if delivery.invocation.error is not None:
+                self.terminal.error(delivery.function_name, delivery.invocation)
+
+    async def aclose(self) -> None:
+        if self._provisioning is not None:
+            self._provisioning.cancel()
+            await asyncio.gather(self._provisioning, return_exceptions=True)
+        await self.dispatcher.aclose()
+        await asyncio.to_thread(self.emulator.stop)
