@@ -17,7 +17,7 @@ from devserver.errors import UserError
 
 __all__ = ["COMMANDS", "main"]
 
-COMMANDS = ("start",)
+COMMANDS = ("start", "bind", "secrets", "types")
 """Subcommand modules under `devserver.commands`, in `--help` order."""
 
 

@@ -39,6 +39,7 @@ from devserver.model import (
 )
 from devserver.naming import function_name, is_valid_bucket_name
 from devserver.routes import RouteKeyError, parse_route_key
+from emulator.notification_rules import NotificationConfigurationError, validate_bucket_notifications
 
 __all__ = ["CONFIG_FILE", "AppConfigError", "load_app"]
 
@@ -71,7 +72,7 @@ def load_app(app_dir: Path, *, stage: str, api_url: Callable[[str], str]) -> App
             app = _define(_execute(config_path, app_dir), config_path, stage, api_url)
             sources = frozenset({config_path, *_app_module_files(app_dir)})
         return replace(_resolve(app, app_dir), config_sources=sources)
-    except (ConstructError, RouteKeyError) as error:
+    except (ConstructError, RouteKeyError, NotificationConfigurationError) as error:
         raise AppConfigError(f"{config_path}: {error}") from None
     except (AppConfigError, StartError):
         raise  # StartError: the server could not bind a port an `api.url` asked for.
@@ -216,7 +217,9 @@ def _bucket(bucket: Bucket, resolver: _FunctionResolver) -> BucketSpec:
     for notification_id, definition in notifications.items():
         where = f'Bucket "{bucket.id}" notification "{notification_id}"'
         specs.append(_notification(bucket, str(notification_id), definition, where, resolver))
-    return BucketSpec(bucket.id, bucket.bucket_name, tuple(specs), cors=bucket.cors)
+    spec = BucketSpec(bucket.id, bucket.bucket_name, tuple(specs), cors=bucket.cors)
+    validate_bucket_notifications(spec)
+    return spec
 
 
 def _notification(

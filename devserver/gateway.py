@@ -27,13 +27,13 @@ from devserver.apigw import (
     response_from_result,
 )
 from devserver.model import ApiSpec, FunctionSpec, RouteSpec
+from devserver.naming import ACCOUNT_ID
 from devserver.routes import RouteTable
 from devserver.runtime.invocation import Invocation
 from devserver.terminal import Terminal
 
-__all__ = ["ACCOUNT_ID", "ApiGateway", "Invoker", "api_id_for"]
+__all__ = ["ApiGateway", "Invoker", "api_id_for"]
 
-ACCOUNT_ID = "000000000000"
 
 Invoker = Callable[..., Awaitable[Invocation]]
 """`WorkerPool.invoke`: `(function, event, *, request_id=None) -> Invocation`."""

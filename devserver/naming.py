@@ -8,6 +8,10 @@ from __future__ import annotations
 import hashlib
 import re
 
+ACCOUNT_ID = "123456789012"
+"""The one AWS account everything local lives in: moto's default, so the ARNs in events and contexts agree with
+what the emulator itself reports (STS GetCallerIdentity, bucket owners, IAM ARNs)."""
+
 _BUCKET_NAME = re.compile(r"^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _IP_ADDRESS = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
 _NOT_BUCKET_CHARS = re.compile(r"[^a-z0-9-]+")

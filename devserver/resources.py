@@ -35,6 +35,8 @@ __all__ = [
     "BoundResources",
     "Bucket",
     "Config",
+    "ConfigValues",
+    "Constructs",
     "Function",
     "ParameterStore",
     "ResourceNotBoundError",
@@ -45,6 +47,7 @@ __all__ = [
 
 _GET_PARAMETERS_LIMIT = 10  # SSM's GetParameters accepts at most 10 names per call
 _PARAMETER_TYPE = "Parameter"
+_VALUE = SECRET_PROP  # both Config.Secret and Config.Parameter expose their value as `value`
 _CONFIG_BUILTINS = {"APP": "SST_APP", "STAGE": "SST_STAGE"}
 
 
@@ -202,8 +205,8 @@ class _BoundConstruct:
         return f"<{self._type}.{self._id}>"
 
 
-class _Constructs:
-    """`Bucket`, `Api`, `Function`, `Table`: attribute access by construct id."""
+class Constructs:
+    """`Bucket`, `Api`, `Function`, `Table`: the bound constructs of one type, by id (`Bucket.myFiles`)."""
 
     def __init__(self, bound: BoundResources, construct_type: str) -> None:
         self._bound = bound
@@ -221,7 +224,7 @@ class _Constructs:
         return f"<bound {self._type} resources>"
 
 
-class _Config:
+class ConfigValues:
     """SST's `Config`: every bound `Config.Secret` and `Config.Parameter` value by id, plus `APP` and `STAGE`."""
 
     def __init__(self, bound: BoundResources) -> None:
@@ -234,8 +237,8 @@ class _Config:
             return value
         for construct_type in (SECRET_TYPE, _PARAMETER_TYPE):
             props = self._bound.props(construct_type, name)
-            if props and SECRET_PROP in props:
-                return self._bound.resolve(construct_type, name.replace("-", "_"), SECRET_PROP, props[SECRET_PROP])
+            if props and _VALUE in props:
+                return self._bound.resolve(construct_type, name.replace("-", "_"), _VALUE, props[_VALUE])
         raise ResourceNotBoundError("Config", name)
 
     def __repr__(self) -> str:
@@ -244,8 +247,8 @@ class _Config:
 
 _process = BoundResources()
 
-Api = _Constructs(_process, "Api")
-Bucket = _Constructs(_process, "Bucket")
-Function = _Constructs(_process, "Function")
-Table = _Constructs(_process, "Table")
-Config = _Config(_process)
+Api = Constructs(_process, "Api")
+Bucket = Constructs(_process, "Bucket")
+Function = Constructs(_process, "Function")
+Table = Constructs(_process, "Table")
+Config = ConfigValues(_process)

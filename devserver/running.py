@@ -18,15 +18,26 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from devserver.model import frozen_mapping
+from devserver.config import AppConfigError, load_app
+from devserver.errors import UserError
+from devserver.model import AppSpec, frozen_mapping
 from devserver.state_files import dev_file
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
 
-__all__ = ["EmulatorEndpoint", "RunningServer", "find_running_server", "parse_dev_document"]
+__all__ = [
+    "DEFAULT_API_PORT",
+    "EmulatorEndpoint",
+    "RunningServer",
+    "find_running_server",
+    "load_app_for_tools",
+    "parse_dev_document",
+]
 
 HTTP_TIMEOUT_SECONDS = 2.0
+DEFAULT_API_PORT = 3000
+"""Where `start` serves the first Api unless told otherwise; more Apis use the next ports."""
 
 # Loopback only: a proxy configured in the environment (http_proxy) must not see these requests.
 _LOCAL = urllib.request.build_opener(urllib.request.ProxyHandler({}))
@@ -176,3 +187,27 @@ def _get_json(url: str) -> Mapping[str, Any] | None:
     except (OSError, ValueError, urllib.error.URLError):
         return None
     return answer if isinstance(answer, dict) else None
+
+
+def load_app_for_tools(app_dir: Path, stage: str) -> AppSpec:
+    """Load the app as commands other than `start` see it (`bind`, `secrets`, `types`).
+
+    An Api's URL is the one in `dev.json` when a server wrote it, else where `start` would serve it by default
+    (port 3000, then 3001, ... in declaration order). A bad config becomes a one-line `UserError`.
+    """
+    try:
+        served = parse_dev_document(json.loads(dev_file(app_dir.resolve()).read_text()))
+    except (OSError, ValueError):
+        served = None
+    known = dict(served.api_urls) if served is not None and served.stage == stage else {}
+    assigned: dict[str, str] = {}
+
+    def api_url(api_id: str) -> str:
+        if api_id not in assigned:
+            assigned[api_id] = known.get(api_id) or f"http://127.0.0.1:{DEFAULT_API_PORT + len(assigned)}"
+        return assigned[api_id]
+
+    try:
+        return load_app(app_dir, stage=stage, api_url=api_url)
+    except AppConfigError as error:
+        raise UserError(str(error)) from None

@@ -216,6 +216,9 @@ class SecretsStore:
     @contextlib.contextmanager
     def _locked(self) -> Iterator[None]:
         self._private_dir(self.root)
-        with open(self.root / ".lock", "a") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+        fd = os.open(self.root / ".lock", os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX)
             yield
+        finally:
+            os.close(fd)  # closing releases the lock

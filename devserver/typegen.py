@@ -57,6 +57,8 @@ __all__ = [
     "BoundResources",
     "Bucket",
     "Config",
+    "ConfigValues",
+    "Constructs",
     "Function",
     "ParameterStore",
     "ResourceNotBoundError",
@@ -91,6 +93,14 @@ class BoundResources:
     def props(self, construct_type: str, construct_id: str) -> dict[str, str] | None: ...
     def resolve(self, construct_type: str, construct_id: str, prop: str, value: str) -> str: ...
     def environ_value(self, variable: str) -> str | None: ...
+
+class Constructs:
+    def __init__(self, bound: BoundResources, construct_type: str) -> None: ...
+    def __getattr__(self, construct_id: str) -> object: ...
+
+class ConfigValues:
+    def __init__(self, bound: BoundResources) -> None: ...
+    def __getattr__(self, name: str) -> str: ...
 """
 
 

@@ -13,6 +13,8 @@ import ipaddress
 from typing import NotRequired, TypedDict, cast
 from urllib.parse import quote_plus
 
+from devserver.naming import ACCOUNT_ID
+
 __all__ = [
     "DEFAULT_ACCOUNT_ID",
     "RawS3Event",
@@ -25,7 +27,7 @@ __all__ = [
     "s3_event_record",
 ]
 
-DEFAULT_ACCOUNT_ID = "000000000000"
+DEFAULT_ACCOUNT_ID = ACCOUNT_ID
 """The emulator's account, as LocalStack and moto use a fixed one."""
 
 _LOCAL_SOURCE_IP = "127.0.0.1"

@@ -34,6 +34,12 @@ def Storage(stack):
             "GET /hello/{name}": "functions/hello.greet",
             "GET /pixel.png": "functions/pixel.main",
             "GET /boom": "functions/boom.main",
+            "GET /upload": "functions/upload_page.main",
+            "POST /presigned-url": "functions/presign.main",
+            "GET /files": "functions/files.list_files",
+            "GET /files/{key+}": "functions/files.download",
+            "DELETE /files/{key+}": "functions/files.delete",
+            "GET /settings": "functions/settings.main",
         },
     )
     stack.add_outputs({"ApiEndpoint": api.url, "BucketName": bucket.bucket_name})

@@ -5,14 +5,13 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 
-__all__ = ["ACCOUNT_ID", "LambdaContext", "function_arn"]
+from devserver.naming import ACCOUNT_ID
 
-ACCOUNT_ID = "000000000000"
-"""The account every local ARN names, as LocalStack and moto's default do."""
+__all__ = ["LambdaContext", "function_arn"]
 
 
 def function_arn(region: str, function_name: str) -> str:
-    """`arn:aws:lambda:REGION:000000000000:function:NAME`, the ARN an unqualified invoke reports."""
+    """`arn:aws:lambda:REGION:ACCOUNT:function:NAME`, the ARN an unqualified invoke reports."""
     return f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{function_name}"
 
 

@@ -204,7 +204,7 @@ def test_the_context_has_what_lambdas_has(server: ServerThread) -> None:
     assert context["function_name"] == context["env_name"] == "test-test-app-api-GET_context"
     assert context["memory"] == "256"  # a string, as in AWS's Python runtime
     assert 0 < context["remaining"] <= 10_000
-    assert context["arn"] == "arn:aws:lambda:us-east-1:000000000000:function:test-test-app-api-GET_context"
+    assert context["arn"] == "arn:aws:lambda:us-east-1:123456789012:function:test-test-app-api-GET_context"
     assert len(context["request_id"]) == 36
 
 

@@ -206,7 +206,7 @@ async def test_the_context_has_what_the_aws_context_has(app_dir: Path, pool: Wor
         "aws_request_id": "req-123",
         "function_name": "ctx",
         "function_version": "$LATEST",
-        "invoked_function_arn": "arn:aws:lambda:us-east-1:000000000000:function:ctx",
+        "invoked_function_arn": "arn:aws:lambda:us-east-1:123456789012:function:ctx",
         "memory_limit_in_mb": "256",
         "log_group_name": "/aws/lambda/ctx",
         "identity": None,

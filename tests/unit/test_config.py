@@ -97,6 +97,14 @@ def test_notifications_as_a_list_get_created_and_removed_events(tmp_path: Path) 
         ('Function(stack, "f", handler="functions/hello.main", bind=["x"])', "bind takes constructs"),
         ('Bucket(stack, "b", name="Not_Valid")', 'name "Not_Valid" is not a valid S3 bucket name'),
         (
+            'Bucket(stack, "b", notifications={"n": {"function": "functions/hello.main", "events": ["object_made"]}})',
+            "object_made",
+        ),
+        (
+            'Bucket(stack, "b", notifications=["functions/hello.main", "functions/hello.main"])',
+            "ambiguous",
+        ),
+        (
             'Bucket(stack, "b", notifications={"n": {"function": "functions/hello.main", "filters": "x"}})',
             '"filters" must be a list',
         ),

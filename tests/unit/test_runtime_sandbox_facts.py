@@ -72,7 +72,7 @@ def test_the_context_reads_the_lambda_variables_and_counts_down_to_the_deadline(
         aws_request_id="r-1", invoked_function_arn=function_arn("eu-west-1", "f"), deadline_ms=10_000,
         environ=environ, clock=lambda: 7.5,
     )  # fmt: skip
-    assert context.invoked_function_arn == "arn:aws:lambda:eu-west-1:000000000000:function:f"
+    assert context.invoked_function_arn == "arn:aws:lambda:eu-west-1:123456789012:function:f"
     assert (context.function_name, context.memory_limit_in_mb, context.function_version) == ("f", "256", "$LATEST")
     assert context.get_remaining_time_in_millis() == 2_500
     late = LambdaContext(aws_request_id="r", invoked_function_arn="", deadline_ms=0, environ={}, clock=lambda: 9.0)

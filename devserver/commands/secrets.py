@@ -1,0 +1,155 @@
+"""`sst-dev secrets set|get|list|remove|load`: the values of the app's `Config.Secret`s, per stage.
+
+Values are kept under `.sst/state/secrets/` (see `devserver.secrets_store`). When `sst-dev start` runs for the
+same app and stage, a change is also written to its emulator's SSM, where functions read secrets, and the server
+is told so it retires the warm workers bound to those secrets: the next invocation sees the new value.
+No output prints a secret's value except `get` and `list --reveal`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from devserver.binding import secret_parameters
+from devserver.commands.common import resolve_stage
+from devserver.errors import UserError
+from devserver.model import AppSpec
+from devserver.running import find_running_server, load_app_for_tools
+from devserver.secrets_store import SecretsStore, check_secret_name, parse_dotenv
+
+__all__ = ["MASK", "register", "run"]
+
+MASK = "********"
+_FORMATS = ("table", "json", "env")
+
+
+def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:
+    secrets = commands.add_parser(
+        "secrets",
+        help="set, read and remove the values of the app's Config.Secret constructs",
+        description="Manage secret values per stage. Values are stored under .sst/state/secrets/ (mode 0600) and, "
+        "while `sst-dev start` runs, pushed to its emulator's SSM so the next invocation sees them.",
+    )
+    actions = secrets.add_subparsers(dest="action", required=True, metavar="ACTION")
+    fallback = argparse.ArgumentParser(add_help=False)
+    fallback.add_argument(
+        "--fallback", action="store_true", help="the fallback value, used by every stage that sets none"
+    )
+    parents = [common, fallback]
+
+    set_ = actions.add_parser("set", parents=parents, help="set a secret's value")
+    set_.add_argument("name", metavar="KEY", help="the Config.Secret id, e.g. STRIPE_KEY")
+    set_.add_argument("value", metavar="VALUE")
+
+    get = actions.add_parser("get", parents=parents, help="print a secret's value (the stage's, else the fallback's)")
+    get.add_argument("name", metavar="KEY")
+
+    list_ = actions.add_parser(
+        "list", parents=parents, help="list the secrets set for the stage (values masked unless --reveal)"
+    )
+    list_.add_argument("--format", choices=_FORMATS, default="table", help="output format (default: table)")
+    list_.add_argument("--reveal", action="store_true", help="print the values instead of masking them")
+
+    remove = actions.add_parser("remove", parents=parents, help="remove a secret's value")
+    remove.add_argument("name", metavar="KEY")
+
+    load = actions.add_parser("load", parents=parents, help="set every NAME=value of a dotenv file (all or nothing)")
+    load.add_argument("file", type=Path, metavar="FILE")
+
+
+def run(args: argparse.Namespace) -> int:
+    stage = resolve_stage(args)
+    store = SecretsStore(args.app.resolve(), stage)
+    action = args.action
+    if action == "get":
+        return _get(store, check_secret_name(args.name), fallback=args.fallback)
+    if action == "list":
+        return _list(store, args.format, reveal=args.reveal, fallback=args.fallback)
+    app = load_app_for_tools(args.app, stage)
+    if action == "set":
+        values = {check_secret_name(args.name): args.value}
+    elif action == "load":
+        values = _read_dotenv(args.file)
+    else:
+        name = check_secret_name(args.name)
+        if not store.remove(name, fallback=args.fallback):
+            raise UserError(f"secret {name} has no {_where(store, args.fallback)} value to remove")
+        print(f"Removed the {_where(store, args.fallback)} value of {name}.")
+        _push(app, store, {}, [name], fallback=args.fallback)
+        return 0
+    store.set(values, fallback=args.fallback)
+    print(f"Set {', '.join(values)} ({_where(store, args.fallback)}).")
+    _push(app, store, values, [], fallback=args.fallback)
+    return 0
+
+
+def _where(store: SecretsStore, fallback: bool) -> str:
+    return "fallback" if fallback else f'stage "{store.stage}"'
+
+
+def _read_dotenv(path: Path) -> dict[str, str]:
+    try:
+        text = path.read_text()
+    except OSError as error:
+        raise UserError(f"cannot read {path}: {error.strerror}") from None
+    values = parse_dotenv(text, str(path))
+    if not values:
+        raise UserError(f"{path} sets no secrets (expected NAME=value lines)")
+    return values
+
+
+def _get(store: SecretsStore, name: str, *, fallback: bool) -> int:
+    value = store.get(name, fallback=True) if fallback else store.get(name) or store.get(name, fallback=True)
+    if value is None:
+        raise UserError(f'secret {name} is not set for {_where(store, fallback)}; set it with: sst-dev secrets set '
+                        f'{name} <value> --stage {store.stage}{" --fallback" if fallback else ""}')  # fmt: skip
+    print(value)
+    return 0
+
+
+def _list(store: SecretsStore, output: str, *, reveal: bool, fallback: bool) -> int:
+    rows = {name: (value, "fallback") for name, value in store.values(fallback=True).items()}
+    if not fallback:
+        rows |= {name: (value, "stage") for name, value in store.values().items()}
+    shown = {name: (value if reveal else MASK, source) for name, (value, source) in sorted(rows.items())}
+    if output == "json":
+        print(json.dumps({name: value for name, (value, _) in shown.items()}, indent=2))
+    elif output == "env":
+        for name, (value, _) in shown.items():
+            print(f"{name}={json.dumps(value)}")  # double-quoted with escapes: `secrets load` reads it back
+    elif not shown:
+        print(f"No secrets set for {_where(store, fallback)}.")
+    else:
+        width = max(len("NAME"), *(len(name) for name in shown))
+        print(f"{'NAME':<{width}}  {'VALUE':<{len(MASK)}}  SOURCE")
+        for name, (value, source) in shown.items():
+            print(f"{name:<{width}}  {value:<{len(MASK)}}  {source}")
+    return 0
+
+
+def _push(
+    app: AppSpec, store: SecretsStore, values: Mapping[str, str], removed: Sequence[str], *, fallback: bool
+) -> None:
+    """Mirror the change into a running server's SSM and have it retire the warm workers bound to these names."""
+    server = find_running_server(app.app_dir, store.stage, app_name=app.name)
+    if server is None or server.emulator is None:
+        return
+    from botocore.exceptions import ClientError  # not at import: every `sst-dev` run imports this module
+
+    ssm = server.emulator.client("ssm")
+    for name, (value, secure) in secret_parameters(app.name, store.stage, values, fallback=fallback).items():
+        ssm.put_parameter(Name=name, Value=value, Type="SecureString" if secure else "String", Overwrite=True)
+    for name in secret_parameters(app.name, store.stage, dict.fromkeys(removed, ""), fallback=fallback):
+        try:
+            ssm.delete_parameter(Name=name)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ParameterNotFound":
+                raise
+    names = [*values, *removed]
+    if server.notify_secrets_changed(names):
+        print("The running dev server has it: bound functions see it on their next invocation.")
+    else:
+        print("warning: the running dev server did not confirm the change; restart it if functions see old values")
