@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from devserver.binding import bound_parameters
 from devserver.errors import StartError
@@ -30,8 +30,18 @@ GUARD_MIDDLEWARE = "emulator.guard:s3_request_guard"
 
 
 class LocalAws:
-    def __init__(self, *, host: str, port: int, region: str, invoke: Invoker, terminal: Terminal) -> None:
+    def __init__(
+        self,
+        *,
+        host: str,
+        port: int,
+        region: str,
+        invoke: Invoker,
+        terminal: Terminal,
+        on_delivery: Callable[[Delivery], None] | None = None,
+    ) -> None:
         self.terminal = terminal
+        self._observe_delivery = on_delivery
         self.emulator = EmulatorProcess(
             host=host, port=port, region=region, on_s3_event=self._on_s3_event, middleware=[GUARD_MIDDLEWARE]
         )
@@ -105,6 +115,8 @@ class LocalAws:
         self.dispatcher.submit(event)  # type: ignore[arg-type]
 
     def _on_delivery(self, delivery: Delivery) -> None:
+        if self._observe_delivery is not None:
+            self._observe_delivery(delivery)
         if delivery.ok:
             self.terminal.info(delivery.summary())
         else:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import os
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -22,9 +23,10 @@ from devserver.config import CONFIG_FILE, AppConfigError, load_app
 from devserver.console_app import create_console_app
 from devserver.errors import StartError
 from devserver.gateway import ApiGateway
+from devserver.invocations import InvocationLog
 from devserver.listeners import Listeners
 from devserver.local_aws import LocalAws
-from devserver.model import ApiSpec, AppSpec, FunctionSpec, frozen_mapping
+from devserver.model import ApiSpec, AppSpec, FunctionSpec, RouteSpec, frozen_mapping
 from devserver.reload import SourceWatcher
 from devserver.reload_plan import plan_reload
 from devserver.routing_app import DevApp
@@ -32,6 +34,7 @@ from devserver.runtime.invocation import Invocation
 from devserver.runtime.pool import WorkerPool
 from devserver.state_files import dev_file, outputs_document, remove_dev_file, state_dir, write_json
 from devserver.terminal import Terminal
+from emulator.notifications import Delivery
 
 __all__ = ["DevServer", "ServerOptions"]
 
@@ -66,6 +69,7 @@ class DevServer:
         self._console_app = create_console_app(self)
         self._running: _Running | None = None
         self._bound: dict[str, tuple[FunctionSpec, FunctionSpec]] = {}
+        self.invocations = InvocationLog()
         self._watcher: SourceWatcher | None = None
         self._reload_lock = asyncio.Lock()
 
@@ -95,9 +99,13 @@ class DevServer:
             raise StartError(str(error)) from None
         self._running = _Running(app)
         self.aws = LocalAws(
-            host=self.options.host, port=self.options.emulator_port, region=app.region, invoke=self.invoke,
+            host=self.options.host,
+            port=self.options.emulator_port,
+            region=app.region,
+            invoke=self.invoke,
             terminal=self.terminal,
-        )  # fmt: skip
+            on_delivery=self._record_delivery,
+        )
         try:
             self.aws.spawn()
         except StartError:
@@ -156,7 +164,21 @@ class DevServer:
             await self.listeners.serve(CONSOLE_LISTENER, DevApp(None, self._console_app))
 
     def _gateway(self, api: ApiSpec) -> ApiGateway:
-        return ApiGateway(api, app=self.app.name, stage=self.app.stage, invoke=self.invoke, terminal=self.terminal)
+        gateway = ApiGateway(api, app=self.app.name, stage=self.app.stage, invoke=self.invoke, terminal=self.terminal)
+        gateway.observers.append(self._record_request)
+        return gateway
+
+    def _record_request(self, trigger: str, route: RouteSpec, event: Mapping[str, object], outcome: Invocation) -> None:
+        self.invocations.record(trigger, route.key, route.function, event, outcome)
+
+    def _record_delivery(self, delivery: Delivery) -> None:
+        function = self.function_named(delivery.function_name)
+        if function is not None:
+            detail = f"{delivery.bucket}/{delivery.key} {delivery.event_name}"
+            self.invocations.record("s3", detail, function, delivery.event, delivery.invocation)
+
+    def function_named(self, name: str) -> FunctionSpec | None:
+        return next((spec for spec in self.app.all_functions() if spec.name == name), None)
 
     async def invoke(self, function: FunctionSpec, event: object, *, request_id: str | None = None) -> Invocation:
         """Run one event through `function` with its bindings, once the emulator holds the app's resources."""
