@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 from collections.abc import Iterator
@@ -44,6 +45,8 @@ def run(args: argparse.Namespace) -> int:
     command = args.cmd[1:] if args.cmd[:1] == ["--"] else args.cmd
     if not command:
         raise UserError("bind needs a command to run: sst-dev bind -- CMD [ARGS...]")
+    if shutil.which(command[0]) is None:  # before an emulator is started for nothing
+        raise UserError(f"bind: command not found: {command[0]}")
     stage = resolve_stage(args)
     app = load_app_for_tools(args.app, stage)
     with _emulator_for(app) as emulator:
@@ -80,10 +83,8 @@ def _emulator_for(app: AppSpec) -> Iterator[EmulatorEndpoint]:
 def _run_command(command: list[str], environment: dict[str, str]) -> int:
     try:
         child = subprocess.Popen(command, env=environment)
-    except FileNotFoundError:
-        raise UserError(f"bind: command not found: {command[0]}") from None
-    except PermissionError:
-        raise UserError(f"bind: permission denied running {command[0]}") from None
+    except OSError as error:
+        raise UserError(f"bind: cannot run {command[0]}: {error.strerror}") from None
     # The terminal sends Ctrl-C to the child as well; we only wait for it to finish and report its status.
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
