@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, HTTPException, Request
+from pydantic import BaseModel
 
 if TYPE_CHECKING:
     from devserver.server import DevServer
@@ -54,4 +55,24 @@ def create_console_app(server: DevServer) -> FastAPI:
             ],
         }
 
+    @console.post("/_sst/api/secrets/changed", dependencies=[Depends(same_origin_only)])
+    async def secrets_changed(change: SecretsChange) -> dict[str, Any]:
+        retired = await server.secrets_changed(change.names)
+        return {"retiredWorkers": retired}
+
     return console
+
+
+class SecretsChange(BaseModel):
+    names: list[str]
+
+
+def same_origin_only(request: Request) -> None:
+    """Refuse state changes from other origins' scripts: a page elsewhere must not drive the dev server.
+
+    Browsers send `Origin` with cross-origin (and same-origin POST) requests; tools such as `sst-dev secrets`
+    send none. A present `Origin` must be this server's own.
+    """
+    origin = request.headers.get("origin")
+    if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
+        raise HTTPException(status_code=403, detail=f"cross-origin request from {origin} refused")

@@ -111,6 +111,13 @@ class LocalAws:
         await asyncio.to_thread(create_buckets, s3, app.buckets)
         await asyncio.to_thread(put_parameters, ssm, parameters)
 
+    async def update_secrets(self, present: Mapping[str, tuple[str, bool]], absent: list[str]) -> None:
+        """Put the secrets' current values into SSM and delete the parameters of removed ones."""
+        ssm = self.emulator.client("ssm")
+        await asyncio.to_thread(put_parameters, ssm, present)
+        for start in range(0, len(absent), 10):  # DeleteParameters takes at most 10 names
+            await asyncio.to_thread(ssm.delete_parameters, Names=absent[start : start + 10])
+
     def _on_s3_event(self, event: object) -> None:
         self.dispatcher.submit(event)  # type: ignore[arg-type]
 

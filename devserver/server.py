@@ -27,11 +27,13 @@ from devserver.invocations import InvocationLog
 from devserver.listeners import Listeners
 from devserver.local_aws import LocalAws
 from devserver.model import ApiSpec, AppSpec, FunctionSpec, RouteSpec, frozen_mapping
+from devserver.naming import ssm_fallback_path, ssm_path
 from devserver.reload import SourceWatcher
 from devserver.reload_plan import plan_reload
 from devserver.routing_app import DevApp
 from devserver.runtime.invocation import Invocation
 from devserver.runtime.pool import WorkerPool
+from devserver.secrets_store import SecretsStore
 from devserver.state_files import dev_file, outputs_document, remove_dev_file, state_dir, write_json
 from devserver.terminal import Terminal
 from emulator.notifications import Delivery
@@ -117,7 +119,7 @@ class DevServer:
             base_environment=self.aws.environment(),
         )
         self.pool.on_sources = self._on_worker_sources
-        await self.aws.start(app, secrets={})
+        await self.aws.start(app, secrets=self.secrets.parameters(app.name))
         await self._mount(app)
         write_json(state_dir(self.app_dir) / "outputs.json", outputs_document(app))
         self._dev_file_task = asyncio.create_task(self._write_dev_file_when_ready())
@@ -196,6 +198,31 @@ class DevServer:
         self._bound[function.name] = (function, bound)
         return bound
 
+    @property
+    def secrets(self) -> SecretsStore:
+        return SecretsStore(self.app_dir, self.options.stage)
+
+    async def secrets_changed(self, names: list[str]) -> int:
+        """After `sst-dev secrets set/remove`: update SSM and retire the warm workers of functions bound to `names`.
+
+        Returns how many workers were retired; their next invocation reads the new values at its cold start.
+        """
+        await self.aws.ready()
+        app = self.app
+        present = self.secrets.parameters(app.name)
+        stale = [
+            path
+            for name in names
+            for path in (
+                ssm_path(app.name, app.stage, "Secret", name, "value"),
+                ssm_fallback_path(app.name, "Secret", name, "value"),
+            )
+            if path not in present
+        ]
+        await self.aws.update_secrets(present, stale)
+        bound = {f"Secret.{name}" for name in names}
+        return self.pool.retire(lambda spec: not bound.isdisjoint(spec.bind))
+
     async def _write_dev_file_when_ready(self) -> None:
         # Tools that find the server through dev.json (sst-dev bind, invoke) expect its emulator to hold the app.
         await self.aws.ready()
@@ -244,7 +271,7 @@ class DevServer:
         self._running.app = app
         self._bound.clear()
         self.pool.retire(lambda spec: True)
-        await self.aws.apply(app, secrets={})
+        await self.aws.apply(app, secrets=self.secrets.parameters(app.name))
         await self._mount(app)
         write_json(state_dir(self.app_dir) / "outputs.json", outputs_document(app))
         write_json(dev_file(self.app_dir), self.dev_document())

@@ -1,0 +1,65 @@
+"""Bound resources inside handlers of a running server: buckets, parameters, secrets set while it runs."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.apps import copy_sample_app, make_app
+from tests.servers import ServerThread
+
+
+def secrets(app_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "devserver.cli", "secrets", *args, "--app", str(app_dir), "--stage", "test"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_a_secret_set_while_the_server_runs_is_read_by_the_next_invocation(tmp_path: Path) -> None:
+    app_dir = copy_sample_app(tmp_path / "app")
+    with ServerThread(app_dir) as server, server.client() as client:
+        missing = client.get("/settings")
+        assert missing.status_code == 500
+        output = server.wait_for_output('The following secret values are not set in the "test stage": STRIPE_KEY')
+        assert "sst-dev secrets set STRIPE_KEY" in output
+
+        assert secrets(app_dir, "set", "STRIPE_KEY", "sk_test_abc1234").returncode == 0
+        settings = client.get("/settings").json()
+        assert settings == {"app": "sample-app", "stage": "test", "cluster": "dev-cluster", "stripeKeyEnding": "1234"}
+        assert "sk_test_abc1234" not in server.output.getvalue(), "no log line prints a secret value"
+
+        assert secrets(app_dir, "set", "STRIPE_KEY", "sk_test_new5678").returncode == 0
+        assert client.get("/settings").json()["stripeKeyEnding"] == "5678"
+
+
+def test_a_handler_reading_a_resource_it_is_not_bound_to_gets_the_contract_message(tmp_path: Path) -> None:
+    app_dir = make_app(
+        tmp_path,
+        """
+        Bucket(stack, "myFiles")
+        Api(stack, "api", routes={"GET /": "functions/reader.main"})
+        """,
+        {"functions/reader.py": "from devserver.resources import Bucket\n\n\ndef main(e, c):\n"
+         "    return Bucket.myFiles.bucketName\n"},
+    )  # fmt: skip
+    with ServerThread(app_dir) as server, server.client() as client:
+        assert client.get("/").status_code == 500
+        server.wait_for_output("Cannot use Bucket.myFiles. Please make sure it is bound to this function.")
+
+
+def test_bound_bucket_works_with_unmodified_boto3_in_the_handler(tmp_path: Path) -> None:
+    app_dir = copy_sample_app(tmp_path / "app")
+    with ServerThread(app_dir) as server, server.client() as client:
+        assert client.get("/files").json() == {"files": []}
+        bucket = server.server.app.resources["Bucket"]["myFiles"]["bucketName"]
+        s3 = server.server.aws.emulator.client("s3")
+        s3.put_object(Bucket=bucket, Key="docs/readme.txt", Body=b"hello", ContentType="text/plain")
+        assert client.get("/files").json() == {"files": [{"key": "docs/readme.txt", "size": 5}]}
+        download = client.get("/files/docs/readme.txt")
+        assert download.content == b"hello" and download.headers["content-type"] == "text/plain"
+        assert client.delete("/files/docs/readme.txt").status_code == 204
+        assert client.get("/files").json() == {"files": []}
