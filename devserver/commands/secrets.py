@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
@@ -31,7 +32,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], comm
         "secrets",
         help="set, read and remove the values of the app's Config.Secret constructs",
         description="Manage secret values per stage. Values are stored under .sst/state/secrets/ (mode 0600) and, "
-        "while `sst-dev start` runs, pushed to its emulator's SSM so the next invocation sees them.",
+        "while `sst-dev start` runs, pushed to its emulator's SSM so the next invocation sees them. "
+        "Flags follow the action: sst-dev secrets set STRIPE_KEY sk_test_123 --stage prod.",
     )
     actions = secrets.add_subparsers(dest="action", required=True, metavar="ACTION")
     fallback = argparse.ArgumentParser(add_help=False)
@@ -42,7 +44,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], comm
 
     set_ = actions.add_parser("set", parents=parents, help="set a secret's value")
     set_.add_argument("name", metavar="KEY", help="the Config.Secret id, e.g. STRIPE_KEY")
-    set_.add_argument("value", metavar="VALUE")
+    set_.add_argument("value", metavar="VALUE", help="the value, or - to read it from stdin (keeps it out of history)")
 
     get = actions.add_parser("get", parents=parents, help="print a secret's value (the stage's, else the fallback's)")
     get.add_argument("name", metavar="KEY")
@@ -70,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         return _list(store, args.format, reveal=args.reveal, fallback=args.fallback)
     app = load_app_for_tools(args.app, stage)
     if action == "set":
-        values = {check_secret_name(args.name): args.value}
+        values = {check_secret_name(args.name): sys.stdin.read().rstrip("\n") if args.value == "-" else args.value}
     elif action == "load":
         values = _read_dotenv(args.file)
     else:

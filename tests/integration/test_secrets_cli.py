@@ -14,9 +14,9 @@ from tests.apps import REPO, copy_sample_app
 SECRET = "sk_test_4f9a1c"
 
 
-def secrets(app_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def secrets(app_dir: Path, *args: str, stdin: str = "") -> subprocess.CompletedProcess[str]:
     command = [sys.executable, "-m", "devserver.cli", "secrets", *args, "--app", str(app_dir), "--stage", "dev"]
-    return subprocess.run(command, capture_output=True, text=True, cwd=REPO, timeout=60)
+    return subprocess.run(command, input=stdin, capture_output=True, text=True, cwd=REPO, timeout=60)
 
 
 @pytest.fixture
@@ -34,6 +34,11 @@ def test_set_stores_the_value_without_printing_it_and_get_prints_it(app_dir: Pat
     assert SECRET not in result.stdout + result.stderr
     assert 'Set STRIPE_KEY (stage "dev")' in result.stdout
     assert json.loads(store_file(app_dir).read_text()) == {"STRIPE_KEY": SECRET}
+    assert secrets(app_dir, "get", "STRIPE_KEY").stdout == SECRET + "\n"
+
+
+def test_a_value_of_dash_is_read_from_stdin(app_dir: Path) -> None:
+    assert secrets(app_dir, "set", "STRIPE_KEY", "-", stdin=SECRET + "\n").returncode == 0
     assert secrets(app_dir, "get", "STRIPE_KEY").stdout == SECRET + "\n"
 
 
