@@ -36,6 +36,7 @@ from devserver.runtime.pool import WorkerPool
 from devserver.secrets_store import SecretsStore
 from devserver.state_files import dev_file, outputs_document, remove_dev_file, state_dir, write_json
 from devserver.terminal import Terminal
+from devserver.typegen import write_types
 from emulator.notifications import Delivery
 
 __all__ = ["DevServer", "ServerOptions"]
@@ -121,7 +122,7 @@ class DevServer:
         self.pool.on_sources = self._on_worker_sources
         await self.aws.start(app, secrets=self.secrets.parameters(app.name))
         await self._mount(app)
-        write_json(state_dir(self.app_dir) / "outputs.json", outputs_document(app))
+        self._write_app_files(app)
         self._dev_file_task = asyncio.create_task(self._write_dev_file_when_ready())
         if self.options.watch:
             self._watcher = SourceWatcher([self.app_dir], self._on_change)
@@ -198,6 +199,11 @@ class DevServer:
         self._bound[function.name] = (function, bound)
         return bound
 
+    def _write_app_files(self, app: AppSpec) -> None:
+        """`outputs.json` and the typed resource stubs, rewritten whenever the stacks load."""
+        write_json(state_dir(self.app_dir) / "outputs.json", outputs_document(app))
+        write_types(app, self.app_dir)
+
     @property
     def secrets(self) -> SecretsStore:
         return SecretsStore(self.app_dir, self.options.stage)
@@ -273,7 +279,7 @@ class DevServer:
         self.pool.retire(lambda spec: True)
         await self.aws.apply(app, secrets=self.secrets.parameters(app.name))
         await self._mount(app)
-        write_json(state_dir(self.app_dir) / "outputs.json", outputs_document(app))
+        self._write_app_files(app)
         write_json(dev_file(self.app_dir), self.dev_document())
         self.terminal.info(f"reloaded {CONFIG_FILE}: {sum(len(api.routes) for api in app.apis)} routes mounted")
 
