@@ -9,9 +9,12 @@ first access. Pure functions over the app model; the server, `sst-dev bind` and 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
-from devserver.model import AppSpec, FunctionSpec
 from devserver.naming import binding_env_var, ssm_fallback_path, ssm_path, ssm_prefix
+
+if TYPE_CHECKING:  # `devserver.resources` imports this module in every handler: keep dataclasses/pathlib out
+    from devserver.model import AppSpec, FunctionSpec
 
 __all__ = [
     "SECRET_PLACEHOLDER",
