@@ -1,8 +1,10 @@
 """`sst-dev secrets set|get|list|remove|load`: the values of the app's `Config.Secret`s, per stage.
 
 Values are kept under `.sst/state/secrets/` (see `devserver.secrets_store`). When `sst-dev start` runs for the
-same app and stage, a change is also written to its emulator's SSM, where functions read secrets, and the server
-is told so it retires the warm workers bound to those secrets: the next invocation sees the new value.
+same app folder and stage, a change is also written to its emulator's SSM, where functions read secrets, and the
+server is told so it retires the warm workers bound to those secrets: the next invocation sees the new value.
+`sst.config.py` is not executed: the store belongs to the app folder, and the SSM paths use the app name the
+running server reports, so secrets can be managed even while the config has an error.
 No output prints a secret's value except `get` and `list --reveal`.
 """
 
@@ -16,9 +18,9 @@ from pathlib import Path
 
 from devserver.binding import secret_parameters
 from devserver.commands.common import resolve_stage
+from devserver.config import CONFIG_FILE
 from devserver.errors import UserError
-from devserver.model import AppSpec
-from devserver.running import find_running_server, load_app_for_tools
+from devserver.running import find_running_server
 from devserver.secrets_store import SecretsStore, check_secret_name, parse_dotenv
 
 __all__ = ["MASK", "register", "run"]
@@ -63,14 +65,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], comm
 
 
 def run(args: argparse.Namespace) -> int:
-    stage = resolve_stage(args)
-    store = SecretsStore(args.app.resolve(), stage)
+    app_dir = args.app.resolve()
+    if not (app_dir / CONFIG_FILE).is_file():  # else `set` would create .sst/ in whatever folder it was given
+        raise UserError(f"{app_dir} has no {CONFIG_FILE} (pass --app DIR pointing at your app folder)")
+    store = SecretsStore(app_dir, resolve_stage(args))
     action = args.action
     if action == "get":
         return _get(store, check_secret_name(args.name), fallback=args.fallback)
     if action == "list":
         return _list(store, args.format, reveal=args.reveal, fallback=args.fallback)
-    app = load_app_for_tools(args.app, stage)
     if action == "set":
         values = {check_secret_name(args.name): sys.stdin.read().rstrip("\n") if args.value == "-" else args.value}
     elif action == "load":
@@ -80,11 +83,11 @@ def run(args: argparse.Namespace) -> int:
         if not store.remove(name, fallback=args.fallback):
             raise UserError(f"secret {name} has no {_where(store, args.fallback)} value to remove")
         print(f"Removed the {_where(store, args.fallback)} value of {name}.")
-        _push(app, store, {}, [name], fallback=args.fallback)
+        _push(store, {}, [name], fallback=args.fallback)
         return 0
     store.set(values, fallback=args.fallback)
     print(f"Set {', '.join(values)} ({_where(store, args.fallback)}).")
-    _push(app, store, values, [], fallback=args.fallback)
+    _push(store, values, [], fallback=args.fallback)
     return 0
 
 
@@ -132,19 +135,17 @@ def _list(store: SecretsStore, output: str, *, reveal: bool, fallback: bool) -> 
     return 0
 
 
-def _push(
-    app: AppSpec, store: SecretsStore, values: Mapping[str, str], removed: Sequence[str], *, fallback: bool
-) -> None:
+def _push(store: SecretsStore, values: Mapping[str, str], removed: Sequence[str], *, fallback: bool) -> None:
     """Mirror the change into a running server's SSM and have it retire the warm workers bound to these names."""
-    server = find_running_server(app.app_dir, store.stage, app_name=app.name)
+    server = find_running_server(store.app_dir, store.stage)
     if server is None or server.emulator is None:
         return
     from botocore.exceptions import ClientError  # not at import: every `sst-dev` run imports this module
 
     ssm = server.emulator.client("ssm")
-    for name, (value, secure) in secret_parameters(app.name, store.stage, values, fallback=fallback).items():
+    for name, (value, secure) in secret_parameters(server.app, store.stage, values, fallback=fallback).items():
         ssm.put_parameter(Name=name, Value=value, Type="SecureString" if secure else "String", Overwrite=True)
-    for name in secret_parameters(app.name, store.stage, dict.fromkeys(removed, ""), fallback=fallback):
+    for name in secret_parameters(server.app, store.stage, dict.fromkeys(removed, ""), fallback=fallback):
         try:
             ssm.delete_parameter(Name=name)
         except ClientError as error:

@@ -96,3 +96,10 @@ def test_loading_a_malformed_dotenv_file_names_the_line_and_writes_nothing(app_d
     assert result.returncode == 1
     assert result.stderr == f"sst-dev: error: {dotenv}:2: expected NAME=value (this line has no '=')\n"
     assert not store_file(app_dir).exists()
+
+
+def test_a_folder_without_an_app_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    result = secrets(tmp_path, "set", "STRIPE_KEY", SECRET)
+    assert result.returncode == 1
+    assert result.stderr.startswith(f"sst-dev: error: {tmp_path} has no sst.config.py (pass --app DIR")
+    assert list(tmp_path.iterdir()) == []
