@@ -195,7 +195,13 @@ def _query_parameters(raw_query_string: str) -> dict[str, str]:
 
 
 def _request_time(when: datetime) -> str:
+    return _request_time_of_second(int(when.timestamp()))
+
+
+@lru_cache(maxsize=4)  # every request in the same second shares one string; formatting is on the hot path
+def _request_time_of_second(epoch_second: int) -> str:
     # `22/Nov/2026:21:20:11 +0000`, with English month names whatever the locale (strftime's %b is not).
+    when = datetime.fromtimestamp(epoch_second, UTC)
     return f"{when.day:02d}/{_MONTHS[when.month - 1]}/{when.year}:{when:%H:%M:%S} +0000"
 
 
@@ -224,5 +230,5 @@ def _port(host: str, scheme: str) -> str:
 
 def _trace_id(when: datetime, request_id: str) -> str:
     # X-Ray's format: version 1, the epoch second in hex, 96 bits that are unique per request.
-    unique = hashlib.sha256(request_id.encode()).hexdigest()[:24]
+    unique = hashlib.blake2b(request_id.encode(), digest_size=12).hexdigest()
     return f"Root=1-{int(when.timestamp()):08x}-{unique}"

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import TextIO
 
 from rich.console import Console
-from rich.markup import escape
+from rich.text import Text
 
 from devserver.runtime.invocation import Invocation
 
@@ -32,12 +32,13 @@ class Terminal:
         self._rich = Console(file=self.stream, force_terminal=self.color, highlight=False, soft_wrap=True)
         self._lock = threading.Lock()
 
-    def _emit(self, plain: str, markup: str | None = None) -> None:
+    def _emit(self, *parts: tuple[str, str | None]) -> None:
+        """Write one line made of (text, style) parts; styles apply only on a colour terminal."""
         with self._lock:
-            if self.color and markup is not None:
-                self._rich.print(markup)
+            if self.color:
+                self._rich.print(Text.assemble(*((text, style or "") for text, style in parts)))
             else:
-                self.stream.write(plain + "\n")
+                self.stream.write("".join(text for text, _ in parts) + "\n")
                 self.stream.flush()
 
     def ready(
@@ -52,27 +53,25 @@ class Terminal:
         seconds: float,
     ) -> None:
         """The startup summary: where everything is, and what is mounted."""
-        lines = [f"sst-dev  app {app}  stage {stage}  ready in {seconds * 1000:.0f} ms"]
-        lines += [f"  Api {api_id:<12} {url}" for api_id, url in apis]
+        self._emit((f"sst-dev  app {app}  stage {stage}  ready in {seconds * 1000:.0f} ms", "bold"))
+        for api_id, url in apis:
+            self._emit((f"  Api {api_id:<12} {url}", "bold"))
         if console_url:
-            lines.append(f"  Console      {console_url}")
+            self._emit((f"  Console      {console_url}", "bold"))
         if emulator:
-            lines.append(f"  Emulator     {emulator}")
-        lines += [f"    {key:<32} {handler}" for key, handler in routes]
-        for line in lines:
-            self._emit(line, f"[bold]{escape(line)}[/]" if not line.startswith("    ") else f"[dim]{escape(line)}[/]")
+            self._emit((f"  Emulator     {emulator}", "bold"))
+        for key, handler in routes:
+            self._emit((f"    {key:<32} {handler}", "dim"))
 
     def request(self, method: str, path: str, status: int, invocation: Invocation | None) -> None:
         """One line per API request: method, path, status, duration, cold, function."""
         if invocation is None:
-            line = f"{_clock()} {method:<6} {path}  {status}  (no route)"
-            self._emit(line, f"[dim]{escape(line)}[/]")
+            self._emit((f"{_clock()} {method:<6} {path}  {status}  (no route)", "dim"))
             return
         cold = " cold" if invocation.cold else ""
         took = f"{invocation.duration_ms:.0f} ms{cold}"
         line = f"{_clock()} {method:<6} {path}  {status}  {took}  {invocation.function_name}"
-        style = _STATUS_STYLE.get(status // 100, "white")
-        self._emit(line, f"[{style}]{escape(line)}[/]")
+        self._emit((line, _STATUS_STYLE.get(status // 100)))
         if invocation.error is not None:
             self.error(invocation.function_name, invocation)
 
@@ -80,22 +79,21 @@ class Terminal:
         """A handler error with its traceback, as Lambda would log it."""
         error = invocation.error
         assert error is not None
-        text = f"  {function_name} {invocation.request_id} {error.error_type}: {error.error_message}"
         trace = "".join(error.stack_trace).rstrip()
         self._emit(
-            text + ("\n" + trace if trace else ""), f"[red]{escape(text)}[/]" + (f"\n{escape(trace)}" if trace else "")
+            (f"  {function_name} {invocation.request_id} {error.error_type}: {error.error_message}", "red"),
+            ("\n" + trace if trace else "", None),
         )
 
     def log(self, function_name: str, request_id: str | None, line: str) -> None:
         """A line a handler printed or logged, prefixed with its function."""
-        prefix = f"  {function_name} |"
-        self._emit(f"{prefix} {line}", f"[dim]{escape(prefix)}[/] {escape(line)}")
+        self._emit((f"  {function_name} |", "dim"), (f" {line}", None))
 
     def info(self, message: str) -> None:
-        self._emit(message, f"[cyan]{escape(message)}[/]")
+        self._emit((message, "cyan"))
 
     def warning(self, message: str) -> None:
-        self._emit(message, f"[yellow]{escape(message)}[/]")
+        self._emit((message, "yellow"))
 
 
 def _clock() -> str:
