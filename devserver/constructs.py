@@ -15,6 +15,9 @@ from typing import Any
 __all__ = ["Api", "App", "Bucket", "Config", "Construct", "ConstructError", "Function", "Stack", "Table"]
 
 
+TABLE_FIELD_TYPES = ("string", "number", "binary")
+
+
 class ConstructError(ValueError):
     """A construct was declared wrongly; the message names it and says what to change."""
 
@@ -175,6 +178,20 @@ class Table(Construct):
         super().__init__(stack, id, props)
         self.fields: Mapping[str, str] = props.get("fields", {})
         self.primary_index: Mapping[str, str] = props.get("primary_index", {})
+        where = f'Table "{id}"'
+        for name, kind in self.fields.items():
+            if kind not in TABLE_FIELD_TYPES:
+                raise ConstructError(
+                    f'{where}: field "{name}" has type {kind!r} (valid: {", ".join(TABLE_FIELD_TYPES)})'
+                )
+        keys = dict(self.primary_index)
+        if set(keys) - {"partition_key", "sort_key"} or "partition_key" not in keys:
+            raise ConstructError(
+                f'{where}: primary_index must be {{"partition_key": FIELD, "sort_key": FIELD (optional)}}'
+            )
+        for role, field in keys.items():
+            if field not in self.fields:
+                raise ConstructError(f'{where}: primary_index {role} "{field}" is not one of its fields')
 
     @property
     def table_name(self) -> str:
@@ -187,6 +204,9 @@ class _Secret(Construct):
     binding_type = "Secret"
 
     def __init__(self, stack: Stack, id: str, **props: Any) -> None:
+        # The id becomes `Config.<id>` in handlers and the KEY of `sst-dev secrets set`: it must be an identifier.
+        if not isinstance(id, str) or not id.isidentifier():
+            raise ConstructError(f"Config.Secret {id!r}: the name must be a Python identifier (letters, digits, _)")
         super().__init__(stack, id, props)
 
 

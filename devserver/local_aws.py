@@ -21,7 +21,7 @@ from devserver.model import AppSpec
 from devserver.terminal import Terminal
 from emulator.notifications import Delivery, Invoker, NotificationDispatcher
 from emulator.process import EmulatorProcess, EmulatorStartError
-from emulator.provision import create_buckets, put_parameters
+from emulator.provision import create_buckets, create_tables, put_parameters
 
 __all__ = ["GUARD_MIDDLEWARE", "LocalAws"]
 
@@ -109,6 +109,7 @@ class LocalAws:
         parameters = {**bound_parameters(app), **secrets}
         s3, ssm = self.emulator.client("s3"), self.emulator.client("ssm")
         await asyncio.to_thread(create_buckets, s3, app.buckets)
+        await asyncio.to_thread(create_tables, self.emulator.client("dynamodb"), app.tables)
         await asyncio.to_thread(put_parameters, ssm, parameters)
 
     async def update_secrets(self, present: Mapping[str, tuple[str, bool]], absent: list[str]) -> None:

@@ -12,9 +12,9 @@ from typing import Any
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
-from devserver.model import BucketSpec
+from devserver.model import BucketSpec, TableSpec
 
-__all__ = ["SST_DEFAULT_BUCKET_CORS", "create_buckets", "put_parameters"]
+__all__ = ["SST_DEFAULT_BUCKET_CORS", "create_buckets", "create_tables", "put_parameters"]
 
 SST_DEFAULT_BUCKET_CORS: dict[str, list[dict[str, Any]]] = {
     "CORSRules": [
@@ -67,3 +67,26 @@ def put_parameters(ssm_client: BaseClient, params: Mapping[str, tuple[str, bool]
         kind = "SecureString" if secure else "String"
         if stored.get(name) != (value, kind):
             ssm_client.put_parameter(Name=name, Value=value, Type=kind, Overwrite=True)
+
+
+_ATTRIBUTE_TYPES = {"string": "S", "number": "N", "binary": "B"}
+
+
+def create_tables(client: BaseClient, tables: Sequence[TableSpec]) -> None:
+    """Create each DynamoDB table unless it exists: its primary index as the key schema, billed per request as SST's
+    `Table` is by default. Attribute definitions name only key fields, as DynamoDB requires."""
+    existing = set(client.list_tables()["TableNames"])
+    for table in tables:
+        if table.name in existing:
+            continue
+        keys = [("HASH", table.primary_index["partition_key"])]
+        if "sort_key" in table.primary_index:
+            keys.append(("RANGE", table.primary_index["sort_key"]))
+        client.create_table(
+            TableName=table.name,
+            BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": name, "KeyType": role} for role, name in keys],
+            AttributeDefinitions=[
+                {"AttributeName": name, "AttributeType": _ATTRIBUTE_TYPES[table.fields[name]]} for _, name in keys
+            ],
+        )

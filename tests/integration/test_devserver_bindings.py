@@ -63,3 +63,33 @@ def test_bound_bucket_works_with_unmodified_boto3_in_the_handler(tmp_path: Path)
         assert download.content == b"hello" and download.headers["content-type"] == "text/plain"
         assert client.delete("/files/docs/readme.txt").status_code == 204
         assert client.get("/files").json() == {"files": []}
+
+
+TABLE_HANDLER = """\
+import boto3
+from devserver.resources import Table
+
+table = boto3.resource("dynamodb").Table(Table.notes.tableName)
+
+
+def put(event, context):
+    table.put_item(Item={"id": event["pathParameters"]["id"], "n": 1})
+    return table.get_item(Key={"id": event["pathParameters"]["id"]})["Item"]["id"]
+"""
+
+
+def test_a_bound_table_is_created_in_the_emulators_dynamodb(tmp_path: Path) -> None:
+    app_dir = make_app(
+        tmp_path,
+        """
+        notes = Table(stack, "notes", fields={"id": "string", "n": "number"}, primary_index={"partition_key": "id"})
+        Api(stack, "api", defaults={"function": {"bind": [notes]}}, routes={"PUT /notes/{id}": "functions/notes.put"})
+        """,
+        {"functions/notes.py": TABLE_HANDLER},
+    )
+    with ServerThread(app_dir) as server, server.client() as client:
+        assert client.put("/notes/a1").text == "a1"
+        dynamodb = server.server.aws.emulator.client("dynamodb")
+        assert dynamodb.describe_table(TableName="test-test-app-notes")["Table"]["KeySchema"] == [
+            {"AttributeName": "id", "KeyType": "HASH"}
+        ]

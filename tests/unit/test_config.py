@@ -96,6 +96,9 @@ def test_notifications_as_a_list_get_created_and_removed_events(tmp_path: Path) 
         ('Function(stack, "f", handler="functions/hello.main", timeout=0)', "timeout must be a number of seconds"),
         ('Function(stack, "f", handler="functions/hello.main", bind=["x"])', "bind takes constructs"),
         ('Bucket(stack, "b", name="Not_Valid")', 'name "Not_Valid" is not a valid S3 bucket name'),
+        ('Config.Secret(stack, "STRIPE-KEY")', "the name must be a Python identifier"),
+        ('Table(stack, "t", fields={"id": "text"}, primary_index={"partition_key": "id"})', "has type 'text'"),
+        ('Table(stack, "t", fields={"id": "string"}, primary_index={"partition_key": "pk"})', '"pk" is not one of'),
         (
             'Bucket(stack, "b", notifications={"n": {"function": "functions/hello.main", "events": ["object_made"]}})',
             "object_made",
