@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from devserver.binding import bound_parameters
 from devserver.errors import StartError
 from devserver.model import AppSpec
+from devserver.running import EmulatorEndpoint
 from devserver.terminal import Terminal
 from emulator.notifications import Delivery, Invoker, NotificationDispatcher
 from emulator.process import EmulatorProcess, EmulatorStartError
@@ -55,28 +56,13 @@ class LocalAws:
         except EmulatorStartError as error:
             raise StartError(str(error)) from None
 
-    def environment(self) -> dict[str, str]:
-        """What every function process needs so unmodified boto3 code reaches the emulator."""
+    @property
+    def endpoint(self) -> EmulatorEndpoint:
+        """Where the emulator answers, with the account credentials: for workers' environment and `dev.json`."""
         credentials = self.emulator.credentials
-        return {
-            "AWS_ENDPOINT_URL": self.emulator.endpoint,
-            "AWS_REGION": self.emulator.region,
-            "AWS_DEFAULT_REGION": self.emulator.region,
-            "AWS_ACCESS_KEY_ID": credentials.access_key_id,
-            "AWS_SECRET_ACCESS_KEY": credentials.secret_access_key,
-        }
-
-    def dev_document(self) -> dict[str, object]:
-        """The `emulator` section of `.sst/dev.json`."""
-        credentials = self.emulator.credentials
-        return {
-            "endpoint": self.emulator.endpoint,
-            "region": self.emulator.region,
-            "credentials": {
-                "accessKeyId": credentials.access_key_id,
-                "secretAccessKey": credentials.secret_access_key,
-            },
-        }
+        return EmulatorEndpoint(
+            self.emulator.endpoint, self.emulator.region, credentials.access_key_id, credentials.secret_access_key
+        )
 
     async def start(self, app: AppSpec, secrets: Mapping[str, tuple[str, bool]]) -> None:
         await self.dispatcher.start()

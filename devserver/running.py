@@ -65,6 +65,14 @@ class EmulatorEndpoint:
             "AWS_SECRET_ACCESS_KEY": self.secret_access_key,
         }
 
+    def dev_document(self) -> dict[str, object]:
+        """The `emulator` section of `.sst/dev.json` (what `parse_dev_document` reads back)."""
+        return {
+            "endpoint": self.endpoint,
+            "region": self.region,
+            "credentials": {"accessKeyId": self.access_key_id, "secretAccessKey": self.secret_access_key},
+        }
+
     def client(self, service: str) -> BaseClient:
         """A boto3 client for `service` on the emulator, with the account's credentials."""
         import boto3

@@ -117,7 +117,7 @@ class DevServer:
         self.pool = WorkerPool(
             max_workers_per_function=self.options.max_workers_per_function,
             log_sink=self.terminal.log,
-            base_environment=self.aws.environment(),
+            base_environment=self.aws.endpoint.environment(),
         )
         self.pool.on_sources = self._on_worker_sources
         await self.aws.start(app, secrets=self.secrets.parameters(app.name))
@@ -243,7 +243,7 @@ class DevServer:
             "pid": os.getpid(),
             "api": {api.id: {"url": self.api_url(api.id)} for api in app.apis},
             "console": {"url": self.console_url},
-            "emulator": self.aws.dev_document(),
+            "emulator": self.aws.endpoint.dev_document(),
             "resources": {
                 kind: {cid: dict(props) for cid, props in ids.items()} for kind, ids in app.resources.items()
             },
