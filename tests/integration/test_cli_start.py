@@ -48,6 +48,11 @@ def alive(pid: int) -> bool:
 def test_the_sample_app_is_served_and_a_signal_stops_everything_cleanly(tmp_path: Path, signum: int) -> None:
     app_dir = copy_sample_app(tmp_path / "app")
     with started(app_dir) as (process, url):
+        assert process.stdout is not None
+        mounted = [process.stdout.readline() for _ in range(3)]
+        assert "Console" in mounted[0] and "/_sst/" in mounted[0]
+        assert "Emulator" in mounted[1]
+        assert mounted[2].split() == ["GET", "/", "functions/hello.main"]
         assert httpx.get(url + "/").json()["message"] == "Hello from sst-dev!"
         assert httpx.get(url + "/hello/ada").text == "Hello, ada!"
         dev = json.loads((app_dir / ".sst" / "dev.json").read_text())

@@ -83,7 +83,14 @@ def test_saving_the_config_remounts_routes_and_a_bad_edit_keeps_the_last_good_ap
         assert get(client, "/").status_code == 404
         server.wait_for_output("reloaded sst.config.py")
 
+        emulator_pid = server.server.aws.emulator.pid
+        s3 = server.server.aws.emulator.client("s3")
+        s3.create_bucket(Bucket="kept-across-reloads")
+        s3.put_object(Bucket="kept-across-reloads", Key="k", Body=b"v")
+
         config.write_text(config.read_text().replace('"GET /new"', '"GET new"'))
         server.wait_for_output('Route key "GET new"')
         assert "still serving the last good config" in server.output.getvalue()
         assert get(client, "/new").status_code == 200
+        assert server.server.aws.emulator.pid == emulator_pid, "a reload never restarts the emulator"
+        assert s3.get_object(Bucket="kept-across-reloads", Key="k")["Body"].read() == b"v"

@@ -45,6 +45,13 @@ def cookies(event, context):
     return {"statusCode": 200, "cookies": ["a=1; Path=/", "b=2"], "body": "ok"}
 
 
+def chatty(event, context):
+    import logging
+    print("printed by the handler")
+    logging.getLogger().warning("logged by the handler")
+    return "ok"
+
+
 def fail(event, context):
     raise ValueError("no good")
 
@@ -77,6 +84,7 @@ Api(stack, "api", routes={
     "GET /str": "functions/echo.plain_str",
     "GET /cookies": "functions/echo.cookies",
     "GET /fail": "functions/echo.fail",
+    "GET /chatty": "functions/echo.chatty",
     "GET /crash": "functions/echo.crash",
     "GET /context": {"function": {"handler": "functions/echo.context_fields", "memory_size": 256}},
     "GET /slow": {"function": {"handler": "functions/echo.slow", "timeout": 1}},
@@ -238,3 +246,11 @@ def test_outputs_and_dev_files_describe_the_running_server(server: ServerThread)
     assert dev["console"]["url"].endswith("/_sst/")
     assert json.loads((app_dir / ".sst" / "outputs.json").read_text()) == {"test-test-app-Main": {}}
     assert base64  # the echo handler decodes bodies with it
+
+
+def test_handler_output_streams_to_the_terminal_prefixed_with_its_function(server: ServerThread) -> None:
+    with server.client() as client:
+        assert client.get("/chatty").status_code == 200
+    output = server.wait_for_output("logged by the handler")
+    assert "test-test-app-api-GET_chatty | printed by the handler" in output
+    assert "test-test-app-api-GET_chatty |" in next(line for line in output.splitlines() if "logged by" in line)
