@@ -1,7 +1,9 @@
 """The Console's FastAPI app, mounted under `/_sst/` on every listener.
 
 It answers `/_sst/api/health` (how `sst-dev bind`, tests and tools check that a server in `.sst/dev.json` is
-alive and which app it serves) and `/_sst/api/app` (the mounted routes and functions).
+alive and which app it serves) and `/_sst/api/app` (the mounted routes and functions), and includes the
+Console's own areas from `devserver.console` (buckets, uploads, invocations, functions, secrets) and its page.
+State-changing calls depend on `same_origin_only`.
 """
 
 from __future__ import annotations
@@ -9,17 +11,37 @@ from __future__ import annotations
 import os
 from typing import TYPE_CHECKING, Any
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI
 from pydantic import BaseModel
+
+from devserver.console import (
+    BucketAccess,
+    buckets_router,
+    functions_router,
+    install_error_handlers,
+    invocations_router,
+    mount_pages,
+    same_origin_only,
+    secrets_router,
+    uploads_router,
+)
 
 if TYPE_CHECKING:
     from devserver.server import DevServer
 
-__all__ = ["create_console_app"]
+__all__ = ["create_console_app", "same_origin_only"]
 
 
 def create_console_app(server: DevServer) -> FastAPI:
     console = FastAPI(title="sst-dev console", docs_url=None, redoc_url=None, openapi_url=None)
+    install_error_handlers(console)
+    access = BucketAccess(server)
+    console.include_router(buckets_router(server, access))
+    console.include_router(uploads_router(server, access))
+    console.include_router(invocations_router(server))
+    console.include_router(functions_router(server))
+    console.include_router(secrets_router(server))
+    mount_pages(console)
 
     @console.get("/_sst/api/health")
     def health() -> dict[str, Any]:
@@ -65,14 +87,3 @@ def create_console_app(server: DevServer) -> FastAPI:
 
 class SecretsChange(BaseModel):
     names: list[str]
-
-
-def same_origin_only(request: Request) -> None:
-    """Refuse state changes from other origins' scripts: a page elsewhere must not drive the dev server.
-
-    Browsers send `Origin` with cross-origin (and same-origin POST) requests; tools such as `sst-dev secrets`
-    send none. A present `Origin` must be this server's own.
-    """
-    origin = request.headers.get("origin")
-    if origin is not None and origin != f"{request.url.scheme}://{request.url.netloc}":
-        raise HTTPException(status_code=403, detail=f"cross-origin request from {origin} refused")

@@ -1,0 +1,44 @@
+"""Errors the Console's JSON API answers with: an HTTP status, a stable code, a message and the offending value."""
+
+from __future__ import annotations
+
+from botocore.exceptions import ClientError
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+__all__ = ["ConsoleError", "from_client_error", "install_error_handlers"]
+
+# S3 answers a missing key or bucket with these codes; the Console passes them on as 404s, the rest as 400s.
+_NOT_FOUND_CODES = frozenset({"NoSuchKey", "NoSuchBucket", "NoSuchUpload", "404", "NotFound"})
+
+
+class ConsoleError(Exception):
+    """A request the Console cannot carry out; rendered as `{"code", "message", "value"}`."""
+
+    def __init__(self, status: int, code: str, message: str, value: str | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.value = value
+
+    def payload(self) -> dict[str, str | None]:
+        return {"code": self.code, "message": self.message, "value": self.value}
+
+
+def from_client_error(error: ClientError, value: str) -> ConsoleError:
+    """The emulator's answer to an S3 call, with S3's own error code, about `value` (a key or bucket)."""
+    details = error.response.get("Error", {})
+    code = str(details.get("Code", "InternalError"))
+    message = str(details.get("Message") or code)
+    return ConsoleError(404 if code in _NOT_FOUND_CODES else 400, code, message, value)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Render every `ConsoleError` as JSON with its status."""
+
+    async def render(_request: Request, error: Exception) -> JSONResponse:
+        assert isinstance(error, ConsoleError)
+        return JSONResponse(error.payload(), status_code=error.status)
+
+    app.add_exception_handler(ConsoleError, render)

@@ -1,0 +1,93 @@
+"""The Console's Functions API: every function of the app with its settings, and invoking one with a JSON event.
+
+An invocation made here runs through the same worker pool as API routes and notifications, with the function's
+bindings, and is recorded (trigger `console`) so it shows in the live Invocations stream like any other.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from fastapi import APIRouter, Depends, Request
+
+from devserver.console.errors import ConsoleError
+from devserver.console.origin import same_origin_only
+from devserver.model import FunctionSpec
+
+if TYPE_CHECKING:
+    from devserver.server import DevServer
+
+__all__ = ["functions_router", "invoke_from_console", "parse_event"]
+
+CONSOLE_TRIGGER = "console"
+
+
+def parse_event(body: bytes) -> dict[str, object]:
+    """The JSON event typed into the Console's editor: an object (an empty body is `{}`)."""
+    if not body.strip():
+        return {}
+    try:
+        event = json.loads(body)
+    except ValueError as error:
+        raise ConsoleError(
+            400, "InvalidPayload", f"the event is not valid JSON: {error}", body[:200].decode(errors="replace")
+        ) from None
+    if not isinstance(event, dict):
+        raise ConsoleError(
+            400, "InvalidPayload", "the event must be a JSON object", body[:200].decode(errors="replace")
+        )
+    return event
+
+
+def function_view(spec: FunctionSpec, triggers: list[str]) -> dict[str, object]:
+    return {
+        "name": spec.name,
+        "handler": spec.handler,
+        "bind": list(spec.bind),
+        "timeout": spec.timeout,
+        "memorySize": spec.memory_size,
+        "environment": dict(spec.environment),
+        "triggers": triggers,
+    }
+
+
+def _triggers(server: DevServer) -> dict[str, list[str]]:
+    """What invokes each function: its routes (`GET /files`) and bucket notifications (`myFiles: thumbs`)."""
+    found: dict[str, list[str]] = {}
+    for api in server.app.apis:
+        for route in api.routes:
+            found.setdefault(route.function.name, []).append(f"{api.id}: {route.key}")
+    for bucket in server.app.buckets:
+        for notification in bucket.notifications:
+            found.setdefault(notification.function.name, []).append(f"{bucket.id}: {notification.id}")
+    return found
+
+
+async def invoke_from_console(
+    server: DevServer, function: FunctionSpec, event: Mapping[str, object], detail: str
+) -> dict[str, object]:
+    """Run `event` through `function`, record it in the invocation log, and return the record's details."""
+    outcome = await server.invoke(function, event)
+    return server.invocations.record(CONSOLE_TRIGGER, detail, function, event, outcome).details()
+
+
+def functions_router(server: DevServer) -> APIRouter:
+    router = APIRouter(prefix="/_sst/api/functions")
+
+    @router.get("")
+    def list_functions() -> list[dict[str, Any]]:
+        triggers = _triggers(server)
+        return [function_view(spec, triggers.get(spec.name, [])) for spec in server.app.all_functions()]
+
+    @router.post("/{name}/invoke", dependencies=[Depends(same_origin_only)])
+    async def invoke(name: str, request: Request) -> dict[str, object]:
+        function = server.function_named(name)
+        if function is None:
+            raise ConsoleError(404, "ResourceNotFoundException", "the app has no function with this name", name)
+        return await invoke_from_console(
+            server, function, parse_event(await request.body()), "invoked from the Console"
+        )
+
+    return router
