@@ -31,6 +31,7 @@ from devserver.model import (
     FunctionSpec,
     NotificationSpec,
     ParameterSpec,
+    PermissionSpec,
     RouteSpec,
     SecretSpec,
     StackSpec,
@@ -38,6 +39,7 @@ from devserver.model import (
     frozen_mapping,
 )
 from devserver.naming import function_name, is_valid_bucket_name
+from devserver.permissions import PermissionEntryError, construct_grants, permission_from_entry
 from devserver.routes import RouteKeyError, parse_route_key
 from emulator.notification_rules import NotificationConfigurationError, validate_bucket_notifications
 
@@ -169,23 +171,25 @@ def _freeze(resources: dict[str, dict[str, dict[str, str]]]) -> Mapping[str, Map
     )
 
 
-def _resources(constructs: list[Construct]) -> dict[str, dict[str, dict[str, str]]]:
+def _exposed(construct: Construct) -> dict[str, str]:
     """The values binding exposes, by SST's names: Bucket.bucketName, Api.url, Function.functionName, ..."""
+    if isinstance(construct, Bucket):
+        return {"bucketName": construct.bucket_name}
+    if isinstance(construct, Api):
+        return {"url": construct.url}
+    if isinstance(construct, Function):
+        return {"functionName": construct.function_name}
+    if isinstance(construct, Table):
+        return {"tableName": construct.table_name}
+    if isinstance(construct, _Parameter):
+        return {"value": construct.value}
+    return {}  # a Secret's value is never part of the app model
+
+
+def _resources(constructs: list[Construct]) -> dict[str, dict[str, dict[str, str]]]:
     resources: dict[str, dict[str, dict[str, str]]] = {}
     for construct in constructs:
-        if isinstance(construct, Bucket):
-            exposed = {"bucketName": construct.bucket_name}
-        elif isinstance(construct, Api):
-            exposed = {"url": construct.url}
-        elif isinstance(construct, Function):
-            exposed = {"functionName": construct.function_name}
-        elif isinstance(construct, Table):
-            exposed = {"tableName": construct.table_name}
-        elif isinstance(construct, _Parameter):
-            exposed = {"value": construct.value}
-        else:
-            exposed = {}
-        resources.setdefault(construct.binding_type, {})[construct.id] = exposed
+        resources.setdefault(construct.binding_type, {})[construct.id] = _exposed(construct)
     return resources
 
 
@@ -320,9 +324,26 @@ class _FunctionResolver:
             timeout=float(timeout),
             memory_size=memory_size,
             bind=tuple(f"{target.binding_type}.{target.id}" for target in bind),
-            permissions=tuple(props.get("permissions", [])),
+            permissions=self._permissions(props.get("permissions", []), where),
             runtime_client=runtime_client,
         )
+
+    def _permissions(self, entries: object, where: str) -> tuple[PermissionSpec, ...]:
+        if not isinstance(entries, list | tuple):
+            raise ConstructError(f'{where}: "permissions" must be a list')
+        grants: list[PermissionSpec] = []
+        for entry in entries:
+            if isinstance(entry, Construct):
+                app = self.app
+                grants += construct_grants(
+                    entry.binding_type, entry.id, _exposed(entry), app=app.name, stage=app.stage, region=app.region
+                )
+            else:
+                try:
+                    grants.append(permission_from_entry(entry, where))
+                except PermissionEntryError as error:
+                    raise ConstructError(str(error)) from None
+        return tuple(grants)
 
 
 def _merge_function_props(defaults: Mapping[str, Any], props: Mapping[str, Any]) -> dict[str, Any]:

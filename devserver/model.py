@@ -21,6 +21,18 @@ def frozen_mapping(values: Mapping[str, str] | None = None) -> Mapping[str, str]
 
 
 @dataclass(frozen=True)
+class PermissionSpec:
+    """One IAM statement a function's role gets: `permissions=[...]` entries and bindings both become these."""
+
+    actions: tuple[str, ...]
+    resources: tuple[str, ...] = ("*",)
+    effect: str = "Allow"
+
+    def to_statement(self) -> dict[str, object]:
+        return {"Effect": self.effect, "Action": list(self.actions), "Resource": list(self.resources)}
+
+
+@dataclass(frozen=True)
 class FunctionSpec:
     """One Lambda function: a handler plus the settings its worker processes run with.
 
@@ -36,7 +48,7 @@ class FunctionSpec:
     timeout: float = DEFAULT_TIMEOUT_SECONDS
     memory_size: int = DEFAULT_MEMORY_MB
     bind: tuple[str, ...] = ()
-    permissions: tuple[object, ...] = ()
+    permissions: tuple[PermissionSpec, ...] = ()
     runtime_client: str = "sst-dev"
     """`sst-dev` (our worker, private channel) or `awslambdaric` (the official client, over the Runtime API)."""
 
