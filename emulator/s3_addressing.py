@@ -36,7 +36,13 @@ class S3Address:
 
     @property
     def auth_path(self) -> str:
-        """The resource path SigV2 signs: ``/bucket/key`` (URI-encoded) for both addressing styles."""
+        """The resource path SigV2 signs: ``/bucket/key`` (URI-encoded) for both addressing styles.
+
+        A request for the bucket itself signs ``/bucket/``, with the slash, however its URL ends: S3's
+        CanonicalizedResource for a bucket is ``/bucket/`` and botocore signs that for a path-style ``/bucket``.
+        """
+        if self.bucket is not None and self.key is None:
+            return f"/{self.bucket}/"
         encoded = quote(self.path, safe="/~")
         return f"/{self.bucket}{encoded}" if self.virtual_host else encoded
 

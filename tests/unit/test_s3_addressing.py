@@ -48,6 +48,14 @@ def test_auth_path_always_starts_with_the_bucket() -> None:
     assert virtual.auth_path == path_style.auth_path == "/b/a%20b"
 
 
+@pytest.mark.parametrize(
+    ("host", "raw_path"), [("localhost:1", b"/b"), ("localhost:1", b"/b/"), ("b.localhost:1", b"/")]
+)
+def test_a_request_for_the_bucket_itself_signs_the_bucket_with_a_trailing_slash(host: str, raw_path: bytes) -> None:
+    # botocore's SigV2 presigned ListObjects URL is http://endpoint/b?... and signs "/b/", as S3 expects.
+    assert resolve_s3_address(host, raw_path, endpoint_host=ENDPOINT).auth_path == "/b/"
+
+
 def test_object_url_follows_the_requests_addressing_style() -> None:
     virtual = resolve_s3_address("b.localhost:1", b"/", endpoint_host=ENDPOINT)
     path_style = resolve_s3_address("localhost:1", b"/b", endpoint_host=ENDPOINT)
