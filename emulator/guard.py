@@ -202,7 +202,7 @@ class _GuardedRequest:
                     self._address,
                     scheme=str(self._scope.get("scheme", "http")),
                     host=self._headers.get("host", ""),
-                    key=form.field("key") or "",
+                    key=form.object_key,
                 )
                 answer = post_success_response(form, bucket=self._bucket, location=location)
                 await _send(send, answer.status, {**answer.headers, **self._cors_headers()}, answer.body)

@@ -54,6 +54,14 @@ class PostForm:
         wanted = name.lower()
         return next((value for field, value in self.fields if field.lower() == wanted), None)
 
+    @property
+    def object_key(self) -> str:
+        """The key the object is stored under: the ``key`` field with ``${filename}`` replaced by the file's name.
+
+        S3 checks the policy against the key field as sent, and stores, locates and names the object by this one.
+        """
+        return (self.field("key") or "").replace("${filename}", self.file_name or "")
+
 
 @dataclass(frozen=True)
 class PostSuccess:
@@ -301,7 +309,7 @@ def _check_length(minimum: object, maximum: object, size: int, condition: list[o
 
 def post_success_response(form: PostForm, *, bucket: str, location: str) -> PostSuccess:
     """S3's answer to an accepted upload of `form` into `bucket`; `location` is the new object's URL."""
-    key = form.field("key") or ""
+    key = form.object_key
     etag = f'"{form.file_md5}"'
     headers = {"ETag": etag, "Location": location}
     redirect = form.field("success_action_redirect") or form.field("redirect")

@@ -50,6 +50,9 @@ def presign(s3, event):
     return {
         "put": s3.generate_presigned_url("put_object", Params=put_params, ExpiresIn=expires),
         "get": s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": key}, ExpiresIn=expires),
+        "list": s3.generate_presigned_url(
+            "list_objects_v2", Params={"Bucket": bucket, "Prefix": key}, ExpiresIn=expires
+        ),
         "post": s3.generate_presigned_post(
             bucket,
             key,
@@ -134,6 +137,8 @@ def test_presigned_put_and_get_from_a_handler_work_from_httpx(server: ServerThre
 
     assert put.status_code == 200, put.text
     assert (get.status_code, get.content, get.headers["content-type"]) == (200, b"signed upload", "text/plain")
+    listing = browser.get(urls["list"])
+    assert listing.status_code == 200 and "<Key>docs/notes%201.txt</Key>" in listing.text
     stored = s3_client(server).head_object(Bucket=bucket_name(server, "uploads"), Key="docs/notes 1.txt")
     assert stored["ETag"] == put.headers["ETag"]
 
@@ -156,15 +161,30 @@ def test_a_presigned_form_post_from_a_handler_uploads_with_s3s_answer(
     assert stored["ETag"] == answer.headers["ETag"]
 
 
+def test_a_form_post_to_a_filename_key_is_stored_and_located_under_the_files_name(
+    server: ServerThread, browser: httpx.Client
+) -> None:
+    post = presigned(server, "uploads/${filename}")["post"]
+
+    answer = browser.post(post["url"], data=post["fields"], files={"file": ("my photo.png", b"\x89PNG")})
+
+    assert answer.status_code == 204, answer.text
+    bucket = bucket_name(server, "uploads")
+    assert answer.headers["Location"] == f"{server.server.aws.emulator.endpoint}/{bucket}/uploads/my%20photo.png"
+    assert s3_client(server).get_object(Bucket=bucket, Key="uploads/my photo.png")["Body"].read() == b"\x89PNG"
+
+
 def test_expired_presigned_urls_and_posts_are_refused(server: ServerThread, browser: httpx.Client) -> None:
     s3_client(server).put_object(Bucket=bucket_name(server, "uploads"), Key="uploads/old.png", Body=b"old!")
-    urls = presigned(server, "uploads/old.png", expires=1)
-    time.sleep(2.1)  # X-Amz-Date has whole seconds: a 1 s URL is certainly expired 2 s later
+    sigv4 = presigned(server, "uploads/old.png", expires=1)
+    sigv2 = presigned(server, "uploads/old.png", route="/presign-default", expires=1)
+    time.sleep(2.1)  # X-Amz-Date and Expires have whole seconds: a 1 s URL is certainly expired 2 s later
 
-    assert s3_error(browser.get(urls["get"])) == (403, "AccessDenied", "Request has expired")
-    assert s3_error(browser.put(urls["put"], content=b"new!")) == (403, "AccessDenied", "Request has expired")
-    expired_post = form_post(browser, urls["post"], b"new!")
-    assert s3_error(expired_post) == (403, "AccessDenied", "Invalid according to Policy: Policy expired.")
+    for urls in (sigv4, sigv2):
+        assert s3_error(browser.get(urls["get"])) == (403, "AccessDenied", "Request has expired")
+        assert s3_error(browser.put(urls["put"], content=b"new!")) == (403, "AccessDenied", "Request has expired")
+        expired_post = form_post(browser, urls["post"], b"new!")
+        assert s3_error(expired_post) == (403, "AccessDenied", "Invalid according to Policy: Policy expired.")
     assert browser.get(presigned(server, "uploads/old.png")["get"]).content == b"old!"
 
 
@@ -248,10 +268,12 @@ def test_urls_presigned_with_boto3_defaults_work_and_are_checked(server: ServerT
 
     put = browser.put(urls["put"], content=b"v2 upload")
     get = browser.get(urls["get"])
+    listing = browser.get(urls["list"])
     post = form_post(browser, urls["post"], b"\x89PNG-v2")
     forged = browser.get(with_query(urls["get"], Signature=tampered(query["Signature"])))
 
     assert put.status_code == 200, put.text
     assert (get.status_code, get.content) == (200, b"v2 upload")
+    assert listing.status_code == 200 and "<Key>uploads/default.png</Key>" in listing.text
     assert post.status_code == 204, post.text
     assert s3_error(forged)[:2] == (403, "SignatureDoesNotMatch")

@@ -213,3 +213,11 @@ def test_success_action_redirect_sends_the_browser_on_with_bucket_key_and_etag()
     assert answer.status == 303
     etag = hashlib.md5(b"abc").hexdigest()
     assert answer.headers["Location"] == f"http://app/done?x=1&bucket=my-bucket&key=k&etag=%22{etag}%22"
+
+
+def test_the_answer_names_the_stored_key_with_filename_replaced() -> None:
+    # S3 stores `uploads/${filename}` under the uploaded file's name, and its answer names that key.
+    form = form_for({"key": "uploads/${filename}", "success_action_status": "201"}, content=b"abc")
+    answer = post_success_response(form, bucket=BUCKET, location="http://h/b/uploads/cat.png")
+    assert form.object_key == "uploads/cat.png"
+    assert b"<Key>uploads/cat.png</Key>" in answer.body
