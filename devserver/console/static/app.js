@@ -99,7 +99,8 @@ for (const tab of tabs) {
 
 // ---- Buckets
 
-const browser = { bucket: null, prefix: "", nextToken: null, selected: new Set(), object: null };
+// `generation` changes with every folder opened, so a listing that answers after the user moved on is dropped.
+const browser = { bucket: null, prefix: "", nextToken: null, selected: new Set(), object: null, generation: 0 };
 
 async function loadBuckets() {
   const buckets = await api("/buckets");
@@ -110,7 +111,7 @@ async function loadBuckets() {
 }
 
 async function openFolder(bucket, prefix) {
-  Object.assign(browser, { bucket, prefix, nextToken: null, object: null });
+  Object.assign(browser, { bucket, prefix, nextToken: null, object: null, generation: browser.generation + 1 });
   browser.selected.clear();
   for (const button of document.querySelectorAll("#bucket-list button")) {
     button.setAttribute("aria-current", String(button.dataset.bucket === bucket));
@@ -124,7 +125,9 @@ async function openFolder(bucket, prefix) {
 async function loadPage() {
   const query = new URLSearchParams({ prefix: browser.prefix });
   if (browser.nextToken) query.set("token", browser.nextToken);
+  const generation = browser.generation;
   const page = await api(`/buckets/${encodeURIComponent(browser.bucket)}/objects?${query}`);
+  if (generation !== browser.generation) return;
   const first = !browser.nextToken;
   browser.nextToken = page.nextToken;
   $("breadcrumbs").replaceChildren(...page.breadcrumbs.map((crumb, index) => h("li", {},
