@@ -25,6 +25,7 @@ from devserver.console import (
     secrets_router,
     uploads_router,
 )
+from devserver.console_invoke import invoke_router
 
 if TYPE_CHECKING:
     from devserver.server import DevServer
@@ -41,6 +42,7 @@ def create_console_app(server: DevServer) -> FastAPI:
     console.include_router(invocations_router(server))
     console.include_router(functions_router(server))
     console.include_router(secrets_router(server))
+    console.include_router(invoke_router(server), dependencies=[Depends(same_origin_only)])
     mount_pages(console)
 
     @console.get("/_sst/api/health")

@@ -143,7 +143,7 @@ class AppEvents:
         """The event a notification of `bucket` (its id or name) receives when `key` is deleted."""
         return self._s3_event("ObjectRemoved:Delete", bucket, key, b"")
 
-    def for_target(self, target: InvokeTarget) -> object:
+    def for_target(self, target: InvokeTarget) -> Mapping[str, object]:
         """A default event for what triggers `target`: a request to its route, a write its notification matches
         (a key built from the notification's prefix and suffix), or `{}` for a standalone function."""
         trigger = target.trigger
