@@ -10,12 +10,12 @@ evaluated: a statement with a `Condition` is skipped for Allow (it could not be 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Literal
 
-__all__ = ["Decision", "PolicyStatement", "evaluate", "statements_of"]
+__all__ = ["Decision", "Identity", "IdentityLookup", "PolicyStatement", "evaluate", "statements_of"]
 
 Decision = Literal["allow", "explicit_deny", "implicit_deny"]
 
@@ -37,6 +37,18 @@ class PolicyStatement:
         if self.not_resources:
             return not _any_match(self.not_resources, resource, case_sensitive=True)
         return _any_match(self.resources, resource, case_sensitive=True)
+
+
+@dataclass(frozen=True)
+class Identity:
+    """An IAM user whose requests are checked: its ARN and every statement of its policies."""
+
+    arn: str
+    statements: Sequence[PolicyStatement]
+
+
+IdentityLookup = Callable[[str], "Identity | None"]
+"""`access key id → Identity`, or None for a key whose requests are not checked (the account's own, or unknown)."""
 
 
 def _as_tuple(value: object) -> tuple[str, ...]:

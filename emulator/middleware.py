@@ -8,8 +8,11 @@ A `MiddlewareFactory` takes the app it wraps and the lookups and returns the wra
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, MutableMapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
+
+from devserver.naming import ACCOUNT_ID
+from emulator.iam_policy import IdentityLookup
 
 __all__ = ["ASGIApp", "MiddlewareFactory", "S3Lookups", "wrap_with_middleware"]
 
@@ -29,10 +32,15 @@ class S3Lookups:
     or does not exist.
     `lookup_secret_key(access_key_id)`: the secret that signs for that access key — the emulator's account
     credentials or an IAM user's key created through the IAM API — or None for a key the emulator never issued.
+    `lookup_identity(access_key_id)`: the IAM user (ARN and policy statements) whose requests must be checked, or
+    None for the account's own key and unknown keys. `account_id` and `region` are the emulator's.
     """
 
     lookup_bucket_cors: Callable[[str], list[dict[str, object]] | None]
     lookup_secret_key: Callable[[str], str | None]
+    lookup_identity: IdentityLookup = field(default=lambda access_key_id: None)
+    account_id: str = ACCOUNT_ID
+    region: str = "us-east-1"
 
 
 MiddlewareFactory = Callable[[ASGIApp, S3Lookups], ASGIApp]
