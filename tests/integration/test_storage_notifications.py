@@ -209,6 +209,10 @@ def test_every_write_and_delete_by_a_test_client_reaches_a_list_notification(
     assert events_by_key(delivered) == with_prefix("by-test", SCENARIO_EVENTS)
     # CompleteMultipartUpload is one event, not a Put and then a completion.
     assert dispatcher.in_flight == 0 and len(dispatcher.deliveries) == before + len(SCENARIO_EVENTS)
+    # As S3 does, removal records carry neither size nor eTag.
+    for record in records(delivered):
+        created = record["eventName"].startswith("ObjectCreated:")
+        assert (record["size"] is not None, record["eTag"] is not None) == (created, created), record
 
 
 def test_every_write_and_delete_by_a_handler_with_plain_boto3_is_notified(server: ServerThread, s3: Any) -> None:
@@ -300,6 +304,15 @@ def test_deleting_in_a_versioned_bucket_creates_a_delete_marker_event(server: Se
     )
     assert (version_deleted["eventName"], version_deleted["versionId"]) == ("ObjectRemoved:Delete", first)
 
+    for key in ("a.txt", "b.txt"):
+        s3.put_object(Bucket=bucket, Key=key, Body=b"v1")
+    server.server.aws.dispatcher.wait_blocking(2)
+    s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "a.txt"}, {"Key": "b.txt"}]})
+    assert events_by_key(server.server.aws.dispatcher.wait_blocking(2)) == [
+        ("ObjectRemoved:DeleteMarkerCreated", "a.txt"),
+        ("ObjectRemoved:DeleteMarkerCreated", "b.txt"),
+    ]
+
 
 def test_the_s3_call_returns_before_the_handler_runs_to_its_end(server: ServerThread, s3: Any) -> None:
     bucket = bucket_name(server, "gated")
@@ -326,6 +339,7 @@ def test_a_handler_writing_thumbnails_into_its_own_bucket_does_not_trigger_itsel
     assert delivery.ok and delivery.invocation.result == "thumbnails/cat.png"
     assert s3.get_object(Bucket=bucket, Key="thumbnails/cat.png")["Body"].read() == b"\x89PNG"
     assert dispatcher.in_flight == 0 and len(dispatcher.deliveries) == delivered + 1
+    server.wait_for_output(f"s3://{bucket}/uploads/cat.png ObjectCreated:Put -> {delivery.function_name}: ok in ")
 
 
 def test_a_failing_handler_is_retried_twice_then_kept_in_failed_and_printed(server: ServerThread, s3: Any) -> None:
