@@ -13,13 +13,14 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
 from tests.apps import copy_sample_app
 from tests.browser.chromium import in_ci, launch, missing_reason
 from tests.servers import started
 
 TIMEOUT_MS = 15_000
+expect.set_options(timeout=TIMEOUT_MS)  # a cold worker on a busy 2-core CI box can take seconds
 
 
 @dataclass
