@@ -18,16 +18,19 @@ from collections.abc import Callable, Mapping
 from devserver.binding import bound_parameters
 from devserver.errors import StartError
 from devserver.model import AppSpec
+from devserver.permissions import function_policy
 from devserver.running import EmulatorEndpoint
 from devserver.terminal import Terminal
 from emulator.notifications import Delivery, Invoker, NotificationDispatcher
 from emulator.process import EmulatorProcess, EmulatorStartError
-from emulator.provision import create_buckets, create_tables, put_parameters
+from emulator.provision import create_buckets, create_tables, put_function_users, put_parameters
 
 __all__ = ["GUARD_MIDDLEWARE", "LocalAws"]
 
 GUARD_MIDDLEWARE = "emulator.guard:s3_request_guard"
 """Checks presigned URLs, POST policies and bucket CORS as S3 does, in front of moto (which checks none)."""
+IAM_MIDDLEWARE = "emulator.iam_guard:iam_guard"
+"""Checks each function's requests against what it binds and its `permissions`."""
 
 
 class LocalAws:
@@ -40,13 +43,20 @@ class LocalAws:
         invoke: Invoker,
         terminal: Terminal,
         on_delivery: Callable[[Delivery], None] | None = None,
+        enforce_iam: bool = True,
     ) -> None:
         self.terminal = terminal
         self._observe_delivery = on_delivery
         self.emulator = EmulatorProcess(
-            host=host, port=port, region=region, on_s3_event=self._on_s3_event, middleware=[GUARD_MIDDLEWARE]
+            host=host,
+            port=port,
+            region=region,
+            on_s3_event=self._on_s3_event,
+            middleware=[GUARD_MIDDLEWARE, IAM_MIDDLEWARE] if enforce_iam else [GUARD_MIDDLEWARE],
         )
         self.dispatcher = NotificationDispatcher(invoke, on_delivery=self._on_delivery)
+        self.enforce_iam = enforce_iam
+        self._function_keys: dict[str, tuple[str, str]] = {}
         self._ready = asyncio.Event()
         self._provisioning: asyncio.Task[None] | None = None
 
@@ -97,6 +107,17 @@ class LocalAws:
         await asyncio.to_thread(create_buckets, s3, app.buckets)
         await asyncio.to_thread(create_tables, self.emulator.client("dynamodb"), app.tables)
         await asyncio.to_thread(put_parameters, ssm, parameters)
+        if self.enforce_iam:
+            policies = {function.name: function_policy(app, function) for function in app.all_functions()}
+            iam = self.emulator.client("iam")
+            self._function_keys = await asyncio.to_thread(put_function_users, iam, policies, self._function_keys)
+
+    def credentials_for(self, function_name: str) -> dict[str, str]:
+        """The function's own access key (its stand-in execution role), or nothing when IAM is not enforced."""
+        key = self._function_keys.get(function_name)
+        if key is None:
+            return {}
+        return {"AWS_ACCESS_KEY_ID": key[0], "AWS_SECRET_ACCESS_KEY": key[1]}
 
     async def update_secrets(self, present: Mapping[str, tuple[str, bool]], absent: list[str]) -> None:
         """Put the secrets' current values into SSM and delete the parameters of removed ones."""

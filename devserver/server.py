@@ -51,6 +51,7 @@ class ServerOptions:
     host: str = "127.0.0.1"
     port: int = 3000
     emulator_port: int = 0
+    enforce_iam: bool = True
     max_workers_per_function: int = 8
     watch: bool = True
 
@@ -108,6 +109,7 @@ class DevServer:
             invoke=self.invoke,
             terminal=self.terminal,
             on_delivery=self._record_delivery,
+            enforce_iam=self.options.enforce_iam,
         )
         try:
             self.aws.spawn()
@@ -194,7 +196,11 @@ class DevServer:
         cached = self._bound.get(function.name)
         if cached is not None and cached[0] is function:
             return cached[1]
-        environment = {**binding_environment(self.app, function), **function.environment}
+        environment = {
+            **binding_environment(self.app, function),
+            **self.aws.credentials_for(function.name),
+            **function.environment,
+        }
         bound = replace(function, environment=frozen_mapping(environment))
         self._bound[function.name] = (function, bound)
         return bound

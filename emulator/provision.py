@@ -6,6 +6,7 @@ existing objects and parameter history alone except where the app's declaration 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -14,7 +15,7 @@ from botocore.exceptions import ClientError
 
 from devserver.model import BucketSpec, TableSpec
 
-__all__ = ["SST_DEFAULT_BUCKET_CORS", "create_buckets", "create_tables", "put_parameters"]
+__all__ = ["SST_DEFAULT_BUCKET_CORS", "create_buckets", "create_tables", "put_function_users", "put_parameters"]
 
 SST_DEFAULT_BUCKET_CORS: dict[str, list[dict[str, Any]]] = {
     "CORSRules": [
@@ -90,3 +91,30 @@ def create_tables(client: BaseClient, tables: Sequence[TableSpec]) -> None:
                 {"AttributeName": name, "AttributeType": _ATTRIBUTE_TYPES[table.fields[name]]} for _, name in keys
             ],
         )
+
+
+FUNCTION_POLICY_NAME = "sst-dev-function"
+
+
+def put_function_users(
+    client: BaseClient, policies: Mapping[str, Mapping[str, object]], keys: Mapping[str, tuple[str, str]]
+) -> dict[str, tuple[str, str]]:
+    """Give each function (by name) an IAM user holding its policy, and an access key unless `keys` has one.
+
+    The user stands in for the function's execution role: its requests are checked against the policy by
+    `emulator.iam_guard`. The policy is rewritten every time, so a config reload's changes apply at once.
+    Returns every function's `(access key id, secret)`.
+    """
+    credentials = dict(keys)
+    for name, policy in policies.items():
+        if name not in credentials:
+            try:
+                client.create_user(UserName=name)
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") != "EntityAlreadyExists":
+                    raise
+        client.put_user_policy(UserName=name, PolicyName=FUNCTION_POLICY_NAME, PolicyDocument=json.dumps(policy))
+        if name not in credentials:
+            key = client.create_access_key(UserName=name)["AccessKey"]
+            credentials[name] = (key["AccessKeyId"], key["SecretAccessKey"])
+    return credentials

@@ -23,6 +23,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], comm
         "--port", type=port_number, default=3000, help="port of the first Api; more Apis use the next ports"
     )
     start.add_argument(
+        "--no-iam",
+        dest="enforce_iam",
+        action="store_false",
+        help="do not check functions' AWS calls against what they bind and their permissions",
+    )
+    start.add_argument(
         "--emulator-port", type=port_number, default=0, help="port of the AWS emulator endpoint (default: any free one)"
     )
 
@@ -32,7 +38,12 @@ def run(args: argparse.Namespace) -> int:
     from devserver.terminal import Terminal
 
     options = ServerOptions(
-        app_dir=args.app, stage=resolve_stage(args), host=args.host, port=args.port, emulator_port=args.emulator_port
+        app_dir=args.app,
+        stage=resolve_stage(args),
+        host=args.host,
+        port=args.port,
+        emulator_port=args.emulator_port,
+        enforce_iam=args.enforce_iam,
     )
     terminal = Terminal()
     if args.host not in LOOPBACK:
