@@ -9,7 +9,8 @@ another's configuration or the developer's shell secrets. We build the same pict
 2. the pool's `base_environment` (the emulator endpoint and credentials every function gets);
 3. the function's own `environment` (user variables and bindings);
 4. the variables Lambda reserves and users cannot override (`AWS_LAMBDA_*`, `LAMBDA_TASK_ROOT`, `_HANDLER`, ...),
-   with `AWS_REGION`/`AWS_DEFAULT_REGION` filled in only when nothing above set them.
+   with `AWS_REGION`/`AWS_DEFAULT_REGION` filled in only when nothing above set them, and sst-dev's own
+   `PYTHONBREAKPOINT` unless the function sets one.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from pathlib import Path
 
 from devserver.model import FunctionSpec
 
-__all__ = ["DEFAULT_REGION", "EXECUTION_ENV", "log_stream_name", "worker_environment"]
+__all__ = ["BREAKPOINT_HOOK", "DEFAULT_REGION", "EXECUTION_ENV", "log_stream_name", "worker_environment"]
+
+BREAKPOINT_HOOK = "devserver.debug.pdb_session.breakpointhook"
 
 DEFAULT_REGION = "us-east-1"
 EXECUTION_ENV = f"AWS_Lambda_python{sys.version_info.major}.{sys.version_info.minor}"
@@ -72,5 +75,8 @@ def worker_environment(
         # No __pycache__ written into the app: the file watcher would see it, and a same-second, same-size edit
         # could be shadowed by a stale .pyc.
         PYTHONDONTWRITEBYTECODE="1",
+        # `breakpoint()` opens pdb on the dev server's terminal, or warns and goes on when there is none; the
+        # default hook would read EOF from the worker's /dev/null stdin and fail the request with BdbQuit.
+        PYTHONBREAKPOINT=spec.environment.get("PYTHONBREAKPOINT", BREAKPOINT_HOOK),
     )
     return env

@@ -6,7 +6,9 @@ most recently used idle sandbox of that exact `FunctionSpec` (warm), or starts a
 keeps an environment per concurrent request). After the invocation the sandbox goes back to the idle list unless it
 was retired, died or timed out. `retire()` is how hot reload swaps code: idle sandboxes stop at once, busy ones
 when they finish, and the next invocation cold-starts with the new files. Workers report the local source files
-they import; the pool keeps them per function for the reloader to watch.
+they import; the pool keeps them per function for the reloader to watch. With a `Debugger` (`debug=`), workers
+get its environment, a function under debugpy runs one worker at a time, and each invocation of it first lets an
+attaching editor finish (see `devserver.debug.debugger`).
 """
 
 from __future__ import annotations
@@ -18,12 +20,16 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from devserver.model import FunctionSpec
 from devserver.runtime.context import function_arn
 from devserver.runtime.environment import DEFAULT_REGION
 from devserver.runtime.invocation import Invocation
 from devserver.runtime.sandbox import InvokeRequest, Outcome, PipeSandbox, Sandbox, SandboxHooks
+
+if TYPE_CHECKING:
+    from devserver.debug.debugger import Debugger
 
 __all__ = ["LogSink", "PoolClosedError", "WorkerPool"]
 
@@ -58,7 +64,9 @@ class WorkerPool:
         log_sink: LogSink | None = None,
         base_environment: Mapping[str, str] | None = None,
         python: str = sys.executable,
+        debug: Debugger | None = None,
     ) -> None:
+        """`debug`: breakpoints and editor attach for the workers; the caller starts and closes it."""
         self.on_sources = None
         self._max_workers = max_workers_per_function
         self._base_environment = dict(base_environment or {})
@@ -67,13 +75,16 @@ class WorkerPool:
         self._hooks = SandboxHooks(log_sink=log_sink, on_sources=self._add_sources, on_exit=self._forget)
         self._closed = False
         self._closing: set[asyncio.Future[None]] = set()
+        self._debug = debug
+        if debug is not None:
+            debug.locate_workers(self._worker_with_pid)
 
     async def invoke(self, function: FunctionSpec, event: object, *, request_id: str | None = None) -> Invocation:
         """Run `event` through `function`: result or Lambda error, logs, duration and whether it was a cold start."""
         if self._closed:
             raise PoolClosedError("the worker pool is closed")
         request_id = request_id or str(uuid.uuid4())
-        workers = self._workers(function.name)
+        workers = self._workers(function)
         async with workers.slots:
             sandbox = self._take_idle(workers, function)
             init_ms: float | None = None
@@ -92,6 +103,10 @@ class WorkerPool:
                 if init.error is not None:
                     self._discard(workers, sandbox)
                     return self._invocation(function, request_id, init, 0.0, init_ms)
+                if self._debug is not None:
+                    await self._debug.worker_ready(function, sandbox)
+            if self._debug is not None:
+                await self._debug.before_invoke(function)
             region = function.environment.get("AWS_REGION") or self._base_environment.get("AWS_REGION", DEFAULT_REGION)
             request = InvokeRequest(
                 request_id=request_id,
@@ -143,11 +158,19 @@ class WorkerPool:
             await asyncio.wait(set(self._closing), timeout=_CLOSE_GRACE_SECONDS)
         self._functions.clear()
 
-    def _workers(self, function_name: str) -> _FunctionWorkers:
-        workers = self._functions.get(function_name)
+    def _workers(self, function: FunctionSpec) -> _FunctionWorkers:
+        workers = self._functions.get(function.name)
         if workers is None:
-            workers = self._functions[function_name] = _FunctionWorkers(asyncio.Semaphore(self._max_workers))
+            slots = self._max_workers
+            if self._debug is not None:
+                slots = self._debug.concurrency(function, slots)
+            workers = self._functions[function.name] = _FunctionWorkers(asyncio.Semaphore(slots))
         return workers
+
+    def _worker_with_pid(self, pid: int) -> Sandbox | None:
+        return next(
+            (sandbox for workers in self._functions.values() for sandbox in workers.live if sandbox.pid == pid), None
+        )
 
     def _take_idle(self, workers: _FunctionWorkers, function: FunctionSpec) -> Sandbox | None:
         while workers.idle:
@@ -163,7 +186,10 @@ class WorkerPool:
             from devserver.runtime.runtime_api import RuntimeApiSandbox  # uvicorn only when a function needs it
 
             kind = RuntimeApiSandbox
-        return kind(function, self._hooks, python=self._python, base_environment=self._base_environment)
+        environment = self._base_environment
+        if self._debug is not None:
+            environment = {**environment, **self._debug.environment(function)}
+        return kind(function, self._hooks, python=self._python, base_environment=environment)
 
     def _release(self, workers: _FunctionWorkers, sandbox: Sandbox) -> None:
         if sandbox.alive and not sandbox.retired and not self._closed:
@@ -175,6 +201,8 @@ class WorkerPool:
         if sandbox in workers.idle:
             workers.idle.remove(sandbox)
         workers.live.discard(sandbox)
+        if self._debug is not None:
+            self._debug.worker_gone(sandbox.spec.name, sandbox)
         sandbox.kill()
         closing = asyncio.ensure_future(sandbox.wait_closed())
         self._closing.add(closing)  # keep a reference until done, or the task could be collected mid-way
@@ -187,7 +215,9 @@ class WorkerPool:
             self._discard(workers, sandbox)
 
     def _add_sources(self, function_name: str, files: list[str]) -> None:
-        workers = self._workers(function_name)
+        workers = self._functions.get(function_name)
+        if workers is None:
+            return  # the pool closed while the worker was reporting
         fresh = {Path(file) for file in files} - workers.sources
         if fresh:
             workers.sources.update(fresh)

@@ -2,7 +2,8 @@
 
 How it works: `start()` spawns the worker and waits (up to Lambda's 10 s init limit) for its first `next` or its
 `init/error`. `invoke()` sends one invocation and waits for the first of: the answer, the process's exit, or the
-function's timeout (then the process group is killed). Whatever the worker printed meanwhile is attributed to the
+function's timeout (then the process group is killed). While a debugger holds the function (`pause()` until
+`resume()`), its timeout stands still (`deadline.py`). Whatever the worker printed meanwhile is attributed to the
 request in flight, passed to the log sink line by line and returned with the outcome. The transport is the
 subclass's business: `PipeSandbox` (here) speaks the private frame protocol over two pipes; `RuntimeApiSandbox`
 (`runtime_api.py`) serves the HTTP Runtime API to `awslambdaric`. Both deliver the same messages (`protocol.py`).
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from devserver.model import FunctionSpec
+from devserver.runtime.deadline import PausableDeadline
 from devserver.runtime.environment import log_stream_name, worker_environment
 from devserver.runtime.errors import exit_error, init_timeout_error, out_of_memory_error, timeout_error
 from devserver.runtime.invocation import LambdaError
@@ -84,10 +86,39 @@ class Sandbox(ABC):
         self._logs: list[str] = []
         self._pending: asyncio.Future[Message] | None = None
         self._process: WorkerProcess | None = None
+        self._deadline: PausableDeadline | None = None
+        self._timer: asyncio.Timeout | None = None
+        self.debug_port: int | None = None
+        """The port the worker's debugpy listens on (reported at init when it runs under debugpy)."""
 
     @property
     def alive(self) -> bool:
         return self._process is not None and self._process.returncode is None
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid if self._process is not None else None
+
+    @property
+    def function_name(self) -> str:
+        return self.spec.name
+
+    @property
+    def request_id(self) -> str | None:
+        """The invocation in flight, None between invocations and during the cold start."""
+        return self._request_id
+
+    def pause(self) -> None:
+        """A debugger holds the function (pdb prompt, editor breakpoint): its timeout stands still."""
+        if self._deadline is not None and self._timer is not None:
+            self._deadline.pause(asyncio.get_running_loop().time())
+            self._timer.reschedule(self._deadline.when)
+
+    def resume(self) -> None:
+        """The function runs again; the timeout goes on from where it stood."""
+        if self._deadline is not None and self._timer is not None:
+            self._deadline.resume(asyncio.get_running_loop().time())
+            self._timer.reschedule(self._deadline.when)
 
     async def start(self, request_id: str = "") -> Outcome:
         """Spawn the worker and load the handler: an Outcome with `error` set when initialisation failed.
@@ -104,6 +135,7 @@ class Sandbox(ABC):
         self._process.add_exit_callback(self._exited)
         message = await self._await_message(INIT_TIMEOUT_SECONDS, lambda: None)
         if message["type"] == NEXT:
+            self.debug_port = message.get("debugPort")
             return Outcome(logs=self._take_logs())
         error = self._error_of(message, INIT_TIMEOUT_SECONDS, request_id=request_id, init=True)
         return Outcome(error=error, logs=self._take_logs())
@@ -161,10 +193,12 @@ class Sandbox(ABC):
             self._hooks.log_sink(self.spec.name, self._request_id, line)
 
     async def _await_message(self, timeout: float, send: Callable[[], None]) -> Message:
-        pending = self._pending = asyncio.get_running_loop().create_future()
+        loop = asyncio.get_running_loop()
+        pending = self._pending = loop.create_future()
+        deadline = self._deadline = PausableDeadline(loop.time() + timeout)
         try:
             send()
-            async with asyncio.timeout(timeout):
+            async with asyncio.timeout_at(deadline.when) as self._timer:
                 return await pending
         except TimeoutError:
             self.kill()
@@ -173,7 +207,7 @@ class Sandbox(ABC):
             self.kill()  # nobody will read the answer; a half-finished worker cannot be reused
             raise
         finally:
-            self._pending = None
+            self._pending = self._deadline = self._timer = None
 
     def _error_of(self, message: Message, timeout: float, *, request_id: str, init: bool = False) -> LambdaError:
         if message.get("timedOut"):

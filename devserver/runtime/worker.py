@@ -9,6 +9,11 @@ there in the Lambda runtime's format, so `logging` output looks as it does in Cl
 
 SystemExit and signals are deliberately not caught: on Lambda they end the runtime, and the pool reports them as
 `Runtime.ExitError`.
+
+Debugging (`devserver.debug`): with `SST_DEV_DEBUGPY=1` the worker first listens for an editor with debugpy on a
+free loopback port and reports it in `next` (`debugPort`). A pdb session opened by `breakpoint()` ends with its
+invocation, and the context's clock leaves out the time spent at the pdb prompt, so
+`get_remaining_time_in_millis()` still counts only the time the handler ran.
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ import logging
 import os
 import sys
 import time
+from collections.abc import Callable
 
+from devserver.debug import pdb_session
 from devserver.runtime.context import LambdaContext
 from devserver.runtime.handler import (
     Handler,
@@ -42,6 +49,7 @@ from devserver.runtime.protocol import (
 from devserver.runtime.sources import SourceTracker, default_excluded_roots
 
 _THIS_FILE = (__file__,)
+_DEBUGPY_ENV = "SST_DEV_DEBUGPY"
 _current_request_id = ""
 
 
@@ -86,6 +94,11 @@ def _with_sources(message: Message, tracker: SourceTracker) -> Message:
     return message
 
 
+def _running_clock(paused_before: float) -> Callable[[], float]:
+    """Wall-clock time minus this invocation's pauses at a pdb prompt: the parent's timeout stands still then too."""
+    return lambda: time.time() - (pdb_session.paused_seconds() - paused_before)
+
+
 def _invoke(handler: Handler, invocation: Message, tracker: SourceTracker) -> bytes:
     global _current_request_id
     request_id: str = invocation["requestId"]
@@ -95,6 +108,7 @@ def _invoke(handler: Handler, invocation: Message, tracker: SourceTracker) -> by
         invoked_function_arn=invocation["invokedFunctionArn"],
         deadline_ms=invocation["deadlineMs"],
         environ=os.environ,
+        clock=_running_clock(pdb_session.paused_seconds()),
     )
     error: LambdaError | None = None
     try:
@@ -102,6 +116,8 @@ def _invoke(handler: Handler, invocation: Message, tracker: SourceTracker) -> by
     except Exception as raised:
         # `raised` (and the memory its frames hold, after a MemoryError) is released when this block ends.
         error = error_from_exception(raised, skip_files=_THIS_FILE)
+    finally:
+        pdb_session.end_session()
     frame = b""
     if error is None:
         try:
@@ -123,6 +139,9 @@ def serve(in_fd: int, out_fd: int, handler_name: str) -> int:
     os.set_inheritable(in_fd, False)
     os.set_inheritable(out_fd, False)
     _install_lambda_logging()
+    ready: Message = {"type": NEXT}
+    if os.environ.pop(_DEBUGPY_ENV, None):
+        ready["debugPort"] = _listen_for_debugger()
     tracker = SourceTracker(default_excluded_roots())
     try:
         handler = resolve_handler(handler_name)
@@ -134,11 +153,19 @@ def serve(in_fd: int, out_fd: int, handler_name: str) -> int:
             out_fd, encode_frame(_with_sources(_error_message(error_from_exception(raised, _THIS_FILE)), tracker))
         )
         return 1
-    write_frame(out_fd, encode_frame(_with_sources({"type": NEXT}, tracker)))
+    write_frame(out_fd, encode_frame(_with_sources(ready, tracker)))
     while (invocation := read_frame(in_fd)) is not None:
         if invocation.get("type") == INVOCATION:
             write_frame(out_fd, _invoke(handler, invocation, tracker))
     return 0
+
+
+def _listen_for_debugger() -> int:
+    """Start debugpy's adapter on a free loopback port (the dev server relays editors to it); the port."""
+    import debugpy
+
+    _, port = debugpy.listen(("127.0.0.1", 0))
+    return int(port)
 
 
 def main(argv: list[str]) -> int:
