@@ -8,12 +8,20 @@ statement `{"actions": [...], "resources": [...], "effect": "Allow" | "Deny"}`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
+from fnmatch import fnmatchcase
 
 from devserver.model import AppSpec, FunctionSpec, PermissionSpec
 from devserver.naming import ACCOUNT_ID, ssm_fallback_path, ssm_path
 
-__all__ = ["PermissionEntryError", "construct_grants", "function_policy", "permission_from_entry"]
+__all__ = [
+    "PermissionEntryError",
+    "construct_grants",
+    "function_policy",
+    "missing_permission_hint",
+    "permission_from_entry",
+]
 
 POLICY_VERSION = "2012-10-17"
 
@@ -84,3 +92,30 @@ def function_policy(app: AppSpec, function: FunctionSpec) -> dict[str, object]:
             statements.append(grant.to_statement())
     statements.extend(permission.to_statement() for permission in function.permissions)
     return {"Version": POLICY_VERSION, "Statement": statements}
+
+
+_DENIED = re.compile(r"is not authorized to perform: (\S+) on resource: (\S+)")
+
+
+def _construct_of(app: AppSpec, resource: str) -> str | None:
+    """`Bucket.myFiles` for an ARN that binding that construct would have granted; likewise tables, secrets, ..."""
+    for construct_type, ids in app.resources.items():
+        for construct_id, exposed in ids.items():
+            grants = construct_grants(
+                construct_type, construct_id, exposed, app=app.name, stage=app.stage, region=app.region
+            )
+            if any(fnmatchcase(resource, arn) for grant in grants for arn in grant.resources if arn != "*"):
+                return f"{construct_type}.{construct_id}"
+    return None
+
+
+def missing_permission_hint(app: AppSpec, function: FunctionSpec, error_text: str) -> str | None:
+    """One line saying which binding a function lacks, from the AccessDenied message its AWS call got."""
+    found = _DENIED.search(error_text)
+    if found is None:
+        return None
+    action, resource = found.groups()
+    construct = _construct_of(app, resource)
+    if construct is None:
+        return f"{function.name} may not {action} on {resource}: add it to the function's permissions=[...]"
+    return f"{function.name} may not {action} on {resource}: bind {construct} to it (bind=[...])"

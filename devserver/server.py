@@ -28,6 +28,7 @@ from devserver.listeners import Listeners
 from devserver.local_aws import LocalAws
 from devserver.model import ApiSpec, AppSpec, FunctionSpec, RouteSpec, frozen_mapping
 from devserver.naming import ssm_fallback_path, ssm_path
+from devserver.permissions import missing_permission_hint
 from devserver.reload import SourceWatcher
 from devserver.reload_plan import plan_reload
 from devserver.routing_app import DevApp
@@ -189,7 +190,13 @@ class DevServer:
         """Run one event through `function` with its bindings, once the emulator holds the app's resources."""
         if not self.aws.is_ready:
             await self.aws.ready()
-        return await self.pool.invoke(self._with_bindings(function), event, request_id=request_id)
+        outcome = await self.pool.invoke(self._with_bindings(function), event, request_id=request_id)
+        if outcome.error is not None:
+            text = f"{outcome.error.error_message} {''.join(outcome.error.stack_trace)}"
+            hint = missing_permission_hint(self.app, function, text)
+            if hint is not None:
+                self.terminal.warning(hint)
+        return outcome
 
     def _with_bindings(self, function: FunctionSpec) -> FunctionSpec:
         # Bindings are part of the spec the pool runs, so a changed binding gets a fresh worker like any edit.

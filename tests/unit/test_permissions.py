@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from devserver.config import AppConfigError, load_app
-from devserver.permissions import function_policy
+from devserver.permissions import function_policy, missing_permission_hint
 from emulator.iam_policy import evaluate, statements_of
 from tests.apps import make_app
 
@@ -56,3 +56,19 @@ def test_an_unreadable_permission_is_a_config_error(tmp_path: Path) -> None:
     app_dir = make_app(tmp_path, 'Function(stack, "f", handler="functions/hello.main", permissions=[42])')
     with pytest.raises(AppConfigError, match='permission 42 must be "\\*", a service'):
         load_app(app_dir, stage="dev", api_url=lambda api: "http://x")
+
+
+def test_an_access_denied_names_the_binding_the_function_lacks(tmp_path: Path) -> None:
+    app = load_app(make_app(tmp_path, STACK), stage="dev", api_url=lambda api: "http://x")
+    function = next(r.function for r in app.apis[0].routes if r.key == "GET /granted")
+    files = app.resources["Bucket"]["files"]["bucketName"]
+    message = (
+        f"An error occurred (AccessDenied) when calling the GetObject operation: User: arn:aws:iam::123456789012:"
+        f"user/x is not authorized to perform: s3:GetObject on resource: arn:aws:s3:::{files}/a.txt because ..."
+    )
+    hint = missing_permission_hint(app, function, message)
+    assert (
+        hint
+        == f"{function.name} may not s3:GetObject on arn:aws:s3:::{files}/a.txt: bind Bucket.files to it (bind=[...])"
+    )
+    assert missing_permission_hint(app, function, "KeyError: 'x'") is None
