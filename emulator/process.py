@@ -36,6 +36,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from types import TracebackType
 from typing import IO
 
@@ -45,6 +46,7 @@ from botocore.config import Config
 
 from emulator.channel import ChannelError, Ready, S3EventMessage, decode_message
 from emulator.s3_events import RawS3Event
+from emulator.state_lock import StateDirError, lock_state_dir, s3_root
 
 __all__ = ["EmulatorCredentials", "EmulatorProcess", "EmulatorStartError"]
 
@@ -76,6 +78,10 @@ class EmulatorProcess:
     `on_s3_event(event)` is called on a reader thread for every S3 write and delete, after the S3 call answered
     or while it does. `middleware` names ASGI middleware factories (`module:attribute`, outermost first) to put in
     front of moto; see `emulator.middleware`. `spawn` starts the process (`subprocess.Popen`'s signature).
+
+    `state_dir` is where S3 buckets and objects persist (under `state_dir/s3/`, see `emulator.persistence`): an
+    emulator started on the same folder finds them again, and an acknowledged write survives even `kill -9`. Only
+    one emulator may use a folder at a time. Without it, objects live in a temporary folder removed at exit.
     """
 
     def __init__(
@@ -87,6 +93,7 @@ class EmulatorProcess:
         on_s3_event: Callable[[RawS3Event], None] | None = None,
         credentials: EmulatorCredentials | None = None,
         middleware: Sequence[str] = (),
+        state_dir: Path | None = None,
         spawn: Spawner = subprocess.Popen,
     ) -> None:
         self.host = host
@@ -95,6 +102,7 @@ class EmulatorProcess:
         self._requested_port = port
         self._on_s3_event = on_s3_event
         self._middleware = tuple(middleware)
+        self.state_dir = state_dir
         self._spawn = spawn
         self._port: int | None = None
         self._process: subprocess.Popen[bytes] | None = None
@@ -128,7 +136,13 @@ class EmulatorProcess:
         """Bind the endpoint and start the process, without waiting for it to be ready."""
         if self._process is not None:
             raise RuntimeError("the emulator is already started")
-        listener = self._bind()
+        state_lock = self._lock_state()
+        try:
+            listener = self._bind()
+        except BaseException:
+            if state_lock is not None:
+                os.close(state_lock)
+            raise
         channel_read, channel_write = os.pipe()
         lifeline_read, lifeline_write = os.pipe()
         command = [
@@ -142,20 +156,32 @@ class EmulatorProcess:
         ]  # fmt: skip
         for reference in self._middleware:
             command += ["--middleware", reference]
+        inherited = [listener.fileno(), channel_write, lifeline_read]
+        if self.state_dir is not None and state_lock is not None:
+            command += ["--state-dir", str(s3_root(self.state_dir)), "--state-lock-fd", str(state_lock)]
+            inherited.append(state_lock)
         try:
-            self._process = self._spawn(
-                command, pass_fds=(listener.fileno(), channel_write, lifeline_read), start_new_session=True
-            )
+            self._process = self._spawn(command, pass_fds=tuple(inherited), start_new_session=True)
         except OSError as error:
             for fd in (channel_read, channel_write, lifeline_read, lifeline_write):
                 os.close(fd)
             raise EmulatorStartError("Emulator.SpawnFailed", f"cannot start the emulator process: {error}") from None
         finally:
             listener.close()
+            if state_lock is not None:
+                os.close(state_lock)  # the child's copy holds the lock from now on
         os.close(channel_write)
         os.close(lifeline_read)
         self._channel = open(channel_read, "rb")  # noqa: SIM115 - closed in stop()
         self._lifeline = lifeline_write
+
+    def _lock_state(self) -> int | None:
+        if self.state_dir is None:
+            return None
+        try:
+            return lock_state_dir(self.state_dir)
+        except StateDirError as error:
+            raise EmulatorStartError(error.code, str(error)) from None
 
     def wait_ready(self, timeout: float = 15.0) -> None:
         """Wait for the spawned process to report ready; on failure it is stopped and `EmulatorStartError` raised."""

@@ -8,6 +8,11 @@ started it writes `ready` on the channel; every S3 write or delete then goes ont
 onto the channel as one JSON line, so an S3 response never waits for the parent. If the parent dies, the lifeline
 pipe reads EOF and the process shuts itself down: no orphan outlives the dev server.
 
+S3 object bodies live in files, never in moto's memory (`emulator.moto_bodies`), under `--state-dir` when given —
+there buckets and objects are restored at start and every change is committed before its response leaves
+(`emulator.persistence`); the folder's lock (`emulator.state_lock`) arrives as `--state-lock-fd` and stays open
+for the process's life. Without a state folder the files go to a temporary folder removed at exit.
+
 The ASGI app handed to uvicorn is moto wrapped by the `--middleware MODULE:ATTR` factories, outermost first (see
 `emulator.middleware`); they are named by import path because they are chosen in the parent and built here.
 """
@@ -20,17 +25,23 @@ import importlib
 import logging
 import os
 import queue
+import shutil
 import signal
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 import uvicorn
 
 from emulator.channel import encode_ready, encode_s3_event
 from emulator.middleware import ASGIApp, MiddlewareFactory, S3Lookups, wrap_with_middleware
 from emulator.moto_app import MotoState, build_moto_wsgi_app, warm_up
+from emulator.moto_bodies import DiskBackedValues
+from emulator.object_store import ObjectStore
+from emulator.persistence import S3Persistence
 from emulator.process import EmulatorCredentials
 from emulator.raw_s3_event import Sequencer
 from emulator.request_context import CurrentRequest, RequestContextMiddleware
@@ -74,15 +85,25 @@ class ChannelWriter:
 
 
 def build_app(
-    region: str, credentials: EmulatorCredentials, channel: ChannelWriter, middleware: Sequence[MiddlewareFactory]
+    region: str,
+    credentials: EmulatorCredentials,
+    channel: ChannelWriter,
+    middleware: Sequence[MiddlewareFactory],
+    store: ObjectStore,
 ) -> ASGIApp:
-    """moto with its services warmed, S3 events going to `channel`, behind `middleware`."""
+    """moto with its services warmed, S3 data in `store`, S3 events going to `channel`, behind `middleware`."""
     moto_app = build_moto_wsgi_app()
     warm_up(moto_app, region)
     state = MotoState(credentials)
     current_request = CurrentRequest()
-    S3EventHooks(channel.send_s3_event, current_request, state.principal_for, Sequencer(time.time_ns)).install()
-    wsgi_app = RequestContextMiddleware(moto_app, current_request)
+    store.open()
+    DiskBackedValues(store).install()
+    persistence = S3Persistence(store)
+    persistence.restore()
+    persistence.install()
+    emit = persistence.after_commit(channel.send_s3_event)
+    S3EventHooks(emit, current_request, state.principal_for, Sequencer(time.time_ns)).install()
+    wsgi_app = RequestContextMiddleware(persistence.middleware(moto_app), current_request)
     asgi_app: ASGIApp = WSGIBridge(wsgi_app, workers=WSGI_THREADS)
     lookups = S3Lookups(lookup_bucket_cors=state.lookup_bucket_cors, lookup_secret_key=state.lookup_secret_key)
     return wrap_with_middleware(asgi_app, middleware, lookups)
@@ -124,6 +145,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--middleware", action="append", default=[], metavar="MODULE:ATTR", help="ASGI middleware factory; repeatable"
     )
+    parser.add_argument("--state-dir", type=Path, help="where S3 buckets and objects persist (default: none)")
+    parser.add_argument("--state-lock-fd", type=int, help="inherited descriptor holding the state folder's lock")
     args = parser.parse_args(argv)
 
     # Flask/werkzeug would otherwise log every request moto serves.
@@ -132,13 +155,21 @@ def main(argv: Sequence[str] | None = None) -> None:
     threading.Thread(target=_watch_lifeline, args=(args.lifeline_fd,), name="emulator-lifeline", daemon=True).start()
     credentials = EmulatorCredentials(args.access_key_id, args.secret_access_key)
     middleware = [load_middleware(reference) for reference in args.middleware]
-    app = build_app(args.region, credentials, channel, middleware)
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", server_header=False)
-    listener = socket.socket(fileno=args.socket_fd)
+    if args.state_dir is not None:
+        store = ObjectStore(args.state_dir)
+    else:
+        store = ObjectStore(Path(tempfile.mkdtemp(prefix="sst-dev-s3-")), durable=False)
     try:
+        app = build_app(args.region, credentials, channel, middleware, store)
+        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", server_header=False)
+        listener = socket.socket(fileno=args.socket_fd)
         asyncio.run(_serve(uvicorn.Server(config), listener, channel))
     finally:
         channel.close()
+        if args.state_dir is None:
+            shutil.rmtree(store.root, ignore_errors=True)
+        if args.state_lock_fd is not None:
+            os.close(args.state_lock_fd)  # the next emulator on this folder may start once everything above is done
 
 
 if __name__ == "__main__":

@@ -1,24 +1,29 @@
 """Serves a WSGI app (moto) to uvicorn as an ASGI app, with one thread hand-off per request.
 
 How it works: the request body is read whole on the event loop (moto reads every body whole anyway), the WSGI call
-runs on a worker thread with that body as `wsgi.input`, and its complete response comes back to the loop to be sent.
-a2wsgi's general-purpose bridge streams instead: it hops between loop and thread for each body chunk read and each
-response message sent; replacing it raised sequential 1 KiB PutObject throughput by about 12 % here. The environ
-is a2wsgi's (`build_environ`), so the two bridges hand moto the same request.
+runs on a worker thread with that body as `wsgi.input`, and its response comes back to the loop to be sent. A
+response of up to `BUFFERED_RESPONSE_BYTES` comes back whole; a longer one (a GetObject streaming its body from disk,
+see `emulator.object_bodies.BodyRange`) is sent in pieces, each next piece read on a worker thread while the loop
+waits for the client to take the previous one (uvicorn's flow control), so a download never sits in memory whole.
+a2wsgi's general-purpose bridge streams everything: it hops between loop and thread for each body chunk read and
+each response message sent; replacing it raised sequential 1 KiB PutObject throughput by about 12 % here. The
+environ is a2wsgi's (`build_environ`), so the two bridges hand moto the same request.
 """
 
 from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, cast
 
 from a2wsgi.wsgi import build_environ
 
-__all__ = ["WSGIBridge"]
+__all__ = ["BUFFERED_RESPONSE_BYTES", "WSGIBridge"]
+
+BUFFERED_RESPONSE_BYTES = 1024 * 1024
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 Scope = Any
@@ -31,6 +36,8 @@ class _Response:
     status: int = 500
     headers: list[tuple[bytes, bytes]] = field(default_factory=list)
     body: bytes = b""
+    rest: Iterator[bytes] | None = None  # what follows `body` when the response is streamed
+    close: Callable[[], None] | None = None
 
 
 class WSGIBridge:
@@ -55,9 +62,20 @@ class WSGIBridge:
         body = b"".join(chunks)
         del chunks
         environ = cast(dict[str, Any], build_environ(scope, cast(Any, io.BytesIO(body))))
-        response = await asyncio.get_running_loop().run_in_executor(self._executor, self._call, environ)
+        loop = asyncio.get_running_loop()
+        response = await loop.run_in_executor(self._executor, self._call, environ)
         await send({"type": "http.response.start", "status": response.status, "headers": response.headers})
-        await send({"type": "http.response.body", "body": response.body})
+        if response.rest is None:
+            await send({"type": "http.response.body", "body": response.body})
+            return
+        try:
+            await send({"type": "http.response.body", "body": response.body, "more_body": True})
+            while (chunk := await loop.run_in_executor(self._executor, next, response.rest, None)) is not None:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+            await send({"type": "http.response.body", "body": b""})
+        finally:
+            if response.close is not None:
+                await loop.run_in_executor(self._executor, response.close)
 
     def _call(self, environ: dict[str, Any]) -> _Response:
         response = _Response()
@@ -67,10 +85,19 @@ class WSGIBridge:
             response.headers = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in headers]
 
         chunks = self._app(environ, start_response)
+        close = getattr(chunks, "close", None)
         try:
-            response.body = b"".join(chunks)
+            iterator = iter(chunks)
+            buffered: list[bytes] = []
+            size = 0
+            for chunk in iterator:
+                buffered.append(chunk)
+                size += len(chunk)
+                if size >= BUFFERED_RESPONSE_BYTES:
+                    response.rest, response.close = iterator, close
+                    break
+            response.body = b"".join(buffered)
         finally:
-            close = getattr(chunks, "close", None)
-            if close is not None:
+            if response.rest is None and close is not None:
                 close()
         return response

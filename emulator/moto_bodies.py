@@ -1,0 +1,196 @@
+"""moto's S3 object values kept in the object store's files instead of RAM and open temporary files.
+
+moto (5.2) holds each object's bytes in a `SpooledTemporaryFile`: in RAM up to ~5 MiB, above that an unlinked
+temporary file kept open for the object's lifetime, so memory grows with the data and the fd limit caps the number of
+large objects. It also keeps every `FakeKey` it ever created in `FakeKey.instances_tracked` (for its dashboard), so
+even overwritten and deleted objects never leave memory; CompleteMultipartUpload joins all parts in one bytearray
+(twice for a full-object checksum) and GetObject returns the whole body as bytes.
+
+How it works: `DiskBackedValues.install()` replaces, once per process,
+- `FakeKey.value`: setting it writes the bytes to a staged `BodyFile` of the `ObjectStore` (and records the MD5 ETag
+  and size); reading it reads the file. The `SpooledTemporaryFile` moto made is dropped. So a body costs no RAM
+  between requests and no open file descriptor at any time.
+- inside `S3Response.get_object`, `S3Backend.copy_object` and `S3Backend.upload_part_copy`, reading a value gives a
+  `BodyRange` instead of bytes: moto's own `Range` handling slices it, the WSGI response streams it in 1 MiB chunks,
+  and setting a copy's value from it copies the file piecewise.
+- `FakeMultipart.complete`: the same checks and ETag as moto's, but the parts' files are concatenated into one staged
+  body chunk by chunk, and moto's full-object checksum (CRC32, SHA1, SHA256) is computed as the bytes pass.
+- `FakeKey`, `FakeMultipart` and `FakeDeleteMarker` are no longer tracked by moto, so dropped versions are freed (and
+  their files deleted, see `emulator.object_bodies`).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import threading
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import moto.s3.models as moto_s3_models
+from moto.s3.exceptions import EntityTooSmall, InvalidPart, MalformedXML
+from moto.s3.models import FakeDeleteMarker, FakeKey, FakeMultipart, S3Backend
+from moto.s3.responses import S3Response
+from moto.s3.utils import HAS_CRT, compute_checksum
+
+from emulator.object_bodies import BodyFile, BodyRange
+from emulator.object_store import ObjectStore
+
+__all__ = ["DiskBackedValues", "body_of", "set_body_of"]
+
+_BODY = "_sst_body"
+
+
+def body_of(version: object) -> BodyFile:
+    """The file-backed body of a key whose value was set after `install()` (or of a persisted delete marker)."""
+    body: BodyFile = getattr(version, _BODY)
+    return body
+
+
+def set_body_of(version: object, body: BodyFile) -> None:
+    setattr(version, _BODY, body)
+
+
+class _StreamingMode(threading.local):
+    depth = 0
+
+
+class DiskBackedValues:
+    """Installs the replacements described in the module docstring, writing bodies into `store`."""
+
+    def __init__(self, store: ObjectStore) -> None:
+        self._store = store
+        self._streaming = _StreamingMode()
+
+    def install(self) -> None:
+        if getattr(FakeKey, "__sst_dev_disk_values__", False):
+            raise RuntimeError("disk-backed S3 values are already installed in this process")
+        FakeKey.value = property(self._get_value, self._set_value)  # type: ignore[assignment,method-assign]
+        FakeKey.__sst_dev_disk_values__ = True  # type: ignore[attr-defined]
+        FakeMultipart.complete = lambda multipart, body: self._complete(multipart, body)  # type: ignore[method-assign,assignment]
+        for model in (FakeKey, FakeMultipart, FakeDeleteMarker):
+            model.__new__ = _untracked_new  # type: ignore[method-assign]
+        S3Response.get_object = self._streaming_within(S3Response.get_object)  # type: ignore[method-assign]
+        S3Backend.copy_object = self._streaming_within(S3Backend.copy_object)  # type: ignore[method-assign]
+        S3Backend.upload_part_copy = self._streaming_within(S3Backend.upload_part_copy)  # type: ignore[method-assign]
+
+    def _streaming_within(self, method: Any) -> Any:
+        def streaming(*args: Any, **kwargs: Any) -> Any:
+            self._streaming.depth += 1
+            try:
+                return method(*args, **kwargs)
+            finally:
+                self._streaming.depth -= 1
+
+        return streaming
+
+    def _get_value(self, key: FakeKey) -> bytes | BodyRange:
+        body = body_of(key)
+        if self._streaming.depth:
+            return BodyRange(body, 0, body.size)
+        return body.read()
+
+    def _set_value(self, key: FakeKey, value: bytes | str | BodyRange | BodyFile) -> None:
+        etag = key._etag if getattr(key, _BODY, None) is None else None
+        if isinstance(value, BodyFile):
+            body = value  # a multipart completion: moto passes the upload's ETag along
+        elif isinstance(value, BodyRange):
+            md5 = hashlib.md5(usedforsecurity=False)
+            body = self._store.stage_chunks(_hashing(value, md5))
+            etag = etag or md5.hexdigest()
+        else:
+            data = value.encode("utf-8") if isinstance(value, str) else bytes(value)
+            body = self._store.stage(data)
+            etag = etag or hashlib.md5(data, usedforsecurity=False).hexdigest()
+        set_body_of(key, body)
+        key._etag = etag
+        key.contentsize = body.size
+        key._value_buffer = None  # type: ignore[assignment]  # moto's dispose() closes it inside a try
+
+    def _complete(self, multipart: FakeMultipart, body: Iterator[tuple[int, str]]) -> tuple[Any, str, Any]:
+        # The same checks, in the same order, as moto's FakeMultipart.complete.
+        parts: list[FakeKey] = []
+        md5s = bytearray()
+        for number, etag in body:
+            part = multipart.parts.get(number)
+            if part is None or part.etag.replace('"', "") != etag.replace('"', ""):
+                raise InvalidPart()
+            if parts and parts[-1].contentsize < moto_s3_models.S3_UPLOAD_PART_MIN_SIZE:
+                raise EntityTooSmall()
+            md5s.extend(bytes.fromhex(part.etag.replace('"', "")))
+            parts.append(part)
+        if not parts:
+            raise MalformedXML
+        checksum = _MultipartChecksum(
+            multipart.metadata.get("x-amz-checksum-algorithm"), multipart.metadata.get("x-amz-checksum-type")
+        )
+        joined = self._store.stage_chunks(checksum.passing(body_of(part) for part in parts))
+        etag = f"{hashlib.md5(bytes(md5s), usedforsecurity=False).hexdigest()}-{len(parts)}"
+        return joined, etag, checksum.result(joined)
+
+
+def _crc32_stands_in() -> frozenset[str]:
+    """The algorithms moto computes as plain CRC32 in this environment (see `moto.s3.utils.compute_checksum`)."""
+    try:
+        import crc32c  # noqa: F401
+    except ImportError:
+        has_crc32c = False
+    else:
+        has_crc32c = True
+    return frozenset({"CRC32"} | (set() if HAS_CRT else {"CRC64NVME"}) | (set() if has_crc32c else {"CRC32C"}))
+
+
+_CRC32_STANDS_IN = _crc32_stands_in()
+
+
+def _untracked_new(cls: type, *args: Any, **kwargs: Any) -> Any:
+    # moto's BaseModel.__new__ appends every instance to cls.instances_tracked and never lets go.
+    return object.__new__(cls)
+
+
+def _hashing(chunks: Iterable[bytes], md5: Any) -> Iterator[bytes]:
+    for chunk in chunks:
+        md5.update(chunk)
+        yield chunk
+
+
+class _MultipartChecksum:
+    """moto's `MultipartChecksumBuilder`, fed part by part and chunk by chunk instead of one joined bytearray.
+
+    As moto: the algorithm defaults to CRC64NVME, the type to FULL_OBJECT for CRC64NVME and COMPOSITE otherwise; a
+    COMPOSITE checksum is the checksum of the parts' raw checksums, with the part count. A FULL_OBJECT checksum is
+    computed as the bytes pass for SHA1, SHA256 and CRC32 — and for CRC32C and CRC64NVME while moto stands CRC32 in
+    for them (without the optional `crc32c` / `awscrt` libraries); otherwise from the joined body, as moto would.
+    """
+
+    def __init__(self, algorithm: str | None, checksum_type: str | None) -> None:
+        self._algorithm = algorithm or "CRC64NVME"
+        self._type = checksum_type or ("FULL_OBJECT" if self._algorithm == "CRC64NVME" else "COMPOSITE")
+        self._part_checksums = bytearray()
+        self._parts = 0
+        self._hash = hashlib.new(self._algorithm.lower()) if self._algorithm in ("SHA1", "SHA256") else None
+        self._crc = 0
+
+    def passing(self, parts: Iterable[BodyFile]) -> Iterator[bytes]:
+        """The parts' bytes, in order, checksummed on the way."""
+        for part in parts:
+            self._parts += 1
+            if self._type == "COMPOSITE":
+                self._part_checksums += compute_checksum(part.read(), self._algorithm, encode_base64=False)
+            for chunk in part.chunks():
+                if self._type != "COMPOSITE":
+                    if self._hash is not None:
+                        self._hash.update(chunk)
+                    else:
+                        self._crc = binascii.crc32(chunk, self._crc)
+                yield chunk
+
+    def result(self, joined: BodyFile) -> tuple[str, str, int]:
+        if self._type == "COMPOSITE":
+            value = compute_checksum(bytes(self._part_checksums), self._algorithm).decode()
+            return self._type, value, self._parts
+        if self._hash is None and self._algorithm not in _CRC32_STANDS_IN:
+            return self._type, compute_checksum(joined.read(), self._algorithm).decode(), 1
+        digest = self._hash.digest() if self._hash is not None else self._crc.to_bytes(4, "big")
+        return self._type, base64.b64encode(digest).decode(), 1
