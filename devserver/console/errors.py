@@ -9,7 +9,9 @@ from fastapi.responses import JSONResponse
 __all__ = ["ConsoleError", "from_client_error", "install_error_handlers"]
 
 # S3 answers a missing key or bucket with these codes; the Console passes them on as 404s, the rest as 400s.
-_NOT_FOUND_CODES = frozenset({"NoSuchKey", "NoSuchBucket", "NoSuchUpload", "404", "NotFound"})
+_NOT_FOUND_CODES = frozenset({"NoSuchKey", "NoSuchBucket", "NoSuchUpload"})
+# HEAD answers carry no body, so botocore reports a missing key as code "404": name it as GetObject would.
+_HEAD_NOT_FOUND = frozenset({"404", "NotFound"})
 
 
 class ConsoleError(Exception):
@@ -30,6 +32,8 @@ def from_client_error(error: ClientError, value: str) -> ConsoleError:
     """The emulator's answer to an S3 call, with S3's own error code, about `value` (a key or bucket)."""
     details = error.response.get("Error", {})
     code = str(details.get("Code", "InternalError"))
+    if code in _HEAD_NOT_FOUND:
+        code = "NoSuchKey"
     message = str(details.get("Message") or code)
     return ConsoleError(404 if code in _NOT_FOUND_CODES else 400, code, message, value)
 
