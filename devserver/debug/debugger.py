@@ -38,12 +38,12 @@ class Debugger:
         self,
         settings: DebugSettings,
         *,
-        stdin_fd: int | None = None,
+        stdin_fd: int = 0,
         output: TextIO | None = None,
         announce: Callable[[str], None] | None = None,
     ) -> None:
         self.settings = settings
-        self._stdin_fd = sys.stdin.fileno() if stdin_fd is None else stdin_fd
+        self._stdin_fd = stdin_fd
         self._output = output or sys.stdout
         self._announce = announce
         self._locate: Callable[[int], DebuggedWorker | None] = lambda pid: None

@@ -39,6 +39,7 @@ class DebugpyRelay:
         self._worker: DebuggedWorker | None = None
         self._worker_changed = asyncio.Event()
         self._editor: asyncio.Task[None] | None = None
+        self._streams: list[asyncio.StreamWriter] = []
         self._session: DapSession | None = None
         self._configured = asyncio.Event()
 
@@ -50,10 +51,13 @@ class DebugpyRelay:
         if self._server is not None:
             self._server.close()
             self._server = None
-        if self._editor is not None:
-            self._editor.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._editor
+        editor = self._editor
+        if editor is not None:
+            # Closing both ends lets the relay finish on its own (cancelling a connection's task logs an error).
+            for stream in self._streams:
+                stream.close()
+            self._worker_changed.set()
+            await asyncio.wait([editor], timeout=1)
 
     def worker_ready(self, worker: DebuggedWorker) -> None:
         """`worker` now serves the function under debugpy; the next editor (or a waiting one) reaches it."""
@@ -81,12 +85,16 @@ class DebugpyRelay:
             editor_writer.close()  # one debugging session per function: a second editor would steal the first's
             return
         self._editor = asyncio.current_task()
+        self._streams = [editor_writer]
         session = self._session = DapSession()
         worker: DebuggedWorker | None = None
         try:
             worker = await self._live_worker()
+            if worker is None:
+                return
             assert worker.debug_port is not None
             adapter_reader, adapter_writer = await asyncio.open_connection("127.0.0.1", worker.debug_port)
+            self._streams.append(adapter_writer)
             try:
                 await _first_to_finish(
                     _relay(
@@ -108,11 +116,15 @@ class DebugpyRelay:
             if worker is not None and session.stopped:
                 worker.resume()
             self._editor = self._session = None
+            self._streams = []
             self._configured.clear()
             editor_writer.close()
 
-    async def _live_worker(self) -> DebuggedWorker:
+    async def _live_worker(self) -> DebuggedWorker | None:
+        """The worker to relay to, once there is one; None when the relay closed meanwhile."""
         while self._worker is None or self._worker.debug_port is None:
+            if self._server is None:
+                return None
             self._worker_changed.clear()
             await self._worker_changed.wait()
         return self._worker

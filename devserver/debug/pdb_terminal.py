@@ -41,7 +41,7 @@ class PdbTerminal:
         self._turn = asyncio.Lock()
         self._folder = ""
         self._server: asyncio.AbstractServer | None = None
-        self._sessions: set[asyncio.Task[None]] = set()
+        self._sessions: dict[asyncio.Task[None], asyncio.StreamWriter] = {}
         self.path = ""
         """The socket's path, for `SST_DEV_PDB_SOCKET`; set by `start()`."""
 
@@ -55,22 +55,23 @@ class PdbTerminal:
             self._server.close()
             await self._server.wait_closed()
             self._server = None
-        for task in list(self._sessions):
-            task.cancel()
+        # Closing the connections ends the sessions on their own (cancelling a connection's task logs an error).
+        for writer in self._sessions.values():
+            writer.close()
         if self._sessions:
-            await asyncio.wait(set(self._sessions))
+            await asyncio.wait(set(self._sessions), timeout=1)
         shutil.rmtree(self._folder, ignore_errors=True)
 
     async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         task = asyncio.current_task()
         assert task is not None
-        self._sessions.add(task)
+        self._sessions[task] = writer
         try:
             hello = await _read_message(reader)
             if hello is not None and hello.get("type") == SESSION:
                 await self._hold_terminal(self._locate(int(hello.get("pid", 0))), reader, writer)
         finally:
-            self._sessions.discard(task)
+            self._sessions.pop(task, None)
             writer.close()
             with contextlib.suppress(OSError):
                 await writer.wait_closed()
