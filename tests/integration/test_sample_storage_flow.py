@@ -36,8 +36,7 @@ def server(app_dir: Path) -> Iterator[ServerThread]:
 
 
 def png(width: int, height: int) -> bytes:
-    image = Image.new("RGB", (width, height))
-    image.putdata([(x % 256, y % 256, (x * y) % 256) for y in range(height) for x in range(width)])
+    image = Image.merge("RGB", [Image.effect_noise((width, height), sigma) for sigma in (32, 64, 96)])
     out = io.BytesIO()
     image.save(out, format="PNG")
     return out.getvalue()
