@@ -15,6 +15,7 @@ How it works: `DiskBackedValues.install()` replaces, once per process,
   and setting a copy's value from it copies the file piecewise.
 - `FakeMultipart.complete`: the same checks and ETag as moto's, but the parts' files are concatenated into one staged
   body chunk by chunk, and moto's full-object checksum (CRC32, SHA1, SHA256) is computed as the bytes pass.
+- `FakeKey.__getstate__`/`__setstate__` (moto deep-copies every version to list them): a copy shares the body file.
 - `FakeKey`, `FakeMultipart` and `FakeDeleteMarker` are no longer tracked by moto, so dropped versions are freed (and
   their files deleted, see `emulator.object_bodies`).
 """
@@ -147,6 +148,19 @@ _CRC32_STANDS_IN = _crc32_stands_in()
 def _untracked_new(cls: type, *args: Any, **kwargs: Any) -> Any:
     # moto's BaseModel.__new__ appends every instance to cls.instances_tracked and never lets go.
     return object.__new__(cls)
+
+
+def _key_state(key: FakeKey) -> dict[str, Any]:
+    # moto's own __getstate__ puts the whole value in the state (ListObjectVersions deep-copies every version), and
+    # its __setstate__ would write it again; a copy shares the immutable body file instead.
+    state = dict(key.__dict__)
+    del state["lock"]
+    return state
+
+
+def _set_key_state(key: FakeKey, state: dict[str, Any]) -> None:
+    key.__dict__.update(state)
+    key.lock = threading.Lock()
 
 
 def _hashing(chunks: Iterable[bytes], md5: Any) -> Iterator[bytes]:

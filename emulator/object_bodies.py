@@ -58,6 +58,9 @@ class BodyFile:
         body.seq, body.trailer = seq, trailer
         return body
 
+    def __deepcopy__(self, memo: dict[int, object]) -> BodyFile:
+        return self  # a body never changes once written: copies of a version share it
+
     @property
     def path(self) -> Path:
         return self._place.path
