@@ -10,6 +10,7 @@ through the pool's `locate` function. Both pause the worker's timeout while the 
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
@@ -17,7 +18,7 @@ from typing import TextIO
 from devserver.debug.debugpy_relay import DebugpyRelay
 from devserver.debug.pdb_session import SOCKET_ENV
 from devserver.debug.pdb_terminal import PdbTerminal
-from devserver.debug.settings import DebugSettings, debugpy_ports
+from devserver.debug.settings import DebugSettings, DebugSettingsError, debugpy_ports
 from devserver.debug.worker_handle import DebuggedWorker
 from devserver.model import FunctionSpec
 
@@ -56,7 +57,11 @@ class Debugger:
         self._locate = locate
 
     async def start(self) -> None:
-        """Open the pdb terminal's socket when pdb is on."""
+        """Open the pdb terminal's socket when pdb is on; refuse debugpy settings when debugpy is not installed."""
+        if self.settings.debugpy and importlib.util.find_spec("debugpy") is None:
+            raise DebugSettingsError(
+                "DebugpyNotInstalled", "debugpy", "--debug runs workers under debugpy: pip install debugpy"
+            )
         if self.settings.pdb and self._terminal is None:
             self._terminal = PdbTerminal(lambda pid: self._locate(pid), stdin_fd=self._stdin_fd, output=self._output)
             await self._terminal.start()
@@ -77,9 +82,9 @@ class Debugger:
                 self._relays[function.name] = relay
                 self._ports[function.name] = relay.port
                 if self._announce is not None:
-                    self._announce(
-                        f"debugpy: {function.name} ({function.handler}) on {self.settings.debugpy_host}:{relay.port}"
-                    )
+                    waiting = " (waiting for a debugger to attach)" if self.settings.wait_for_debugger else ""
+                    where = f"{self.settings.debugpy_host}:{relay.port}"
+                    self._announce(f"debugpy: {function.name} ({function.handler}) on {where}{waiting}")
         return {function.name: self._ports[function.name] for function in debugged}
 
     def debugs(self, function: FunctionSpec) -> bool:

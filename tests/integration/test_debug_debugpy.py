@@ -122,7 +122,8 @@ async def test_invoke_debug_waits_for_the_editor_then_stops_at_its_breakpoint(ap
     )
     line = await asyncio.wait_for(announced.get(), 20)
     assert line.startswith("debugpy: greeter (functions/greeter.main) on 127.0.0.1:")
-    editor = await DapClient.connect(int(line.rsplit(":", 1)[1]))
+    assert line.endswith(" (waiting for a debugger to attach)")
+    editor = await DapClient.connect(int(line.split(" on 127.0.0.1:")[1].split()[0]))
     try:
         await asyncio.sleep(0.5)
         assert not invocation.done()  # nothing runs before the editor is there

@@ -8,8 +8,9 @@ import pytest
 
 from devserver.debug.dap import DapDecoder, DapSession, encode_dap
 from devserver.debug.settings import DebugSettings, DebugSettingsError, debugpy_ports
-from devserver.model import FunctionSpec
+from devserver.model import FunctionSpec, frozen_mapping
 from devserver.runtime.deadline import PausableDeadline
+from devserver.runtime.environment import worker_environment
 
 
 def test_a_pause_pushes_the_deadline_back_by_exactly_its_length() -> None:
@@ -99,3 +100,12 @@ def test_a_port_out_of_range_is_refused_with_its_value() -> None:
     with pytest.raises(DebugSettingsError) as exhausted:
         debugpy_ports(["a", "b"], 65535)
     assert (exhausted.value.code, exhausted.value.value) == ("DebugPortsExhausted", "b")
+
+
+def test_workers_get_the_sst_dev_breakpoint_hook_unless_the_function_sets_its_own() -> None:
+    def hook(environment: dict[str, str]) -> str:
+        spec = FunctionSpec("f", "functions/f.main", Path("."), environment=frozen_mapping(environment))
+        return worker_environment(spec, base_environment={}, server_environ={}, log_stream="s")["PYTHONBREAKPOINT"]
+
+    assert hook({}) == "devserver.debug.pdb_session.breakpointhook"
+    assert hook({"PYTHONBREAKPOINT": "0"}) == "0"
