@@ -1,7 +1,8 @@
 """Which function `sst-dev invoke FUNCTION` and the pytest fixture's `emulator.invoke(FUNCTION)` mean.
 
 FUNCTION is, tried in this order: a route key as written in the config (`GET /hello/{name}`, `$default`), a
-function's Lambda name (`FunctionSpec.name`), or a handler string (`functions/hello.main`). A handler string that
+function's Lambda name (`FunctionSpec.name`), the id of a `Function` construct (`Function(stack, "cron", ...)`),
+or a handler string (`functions/hello.main`). A handler string that
 several differently configured functions share is ambiguous; the error lists the route keys and names that pick
 one. The function's trigger (the route or bucket notification that invokes it in the app) decides its default
 event. Pure: no I/O.
@@ -100,9 +101,11 @@ def find_target(app: AppSpec, value: str) -> InvokeTarget:
     for target in targets:
         if isinstance(target.trigger, RouteTrigger) and target.trigger.route_key == route_key:
             return target
-    for target in targets:
-        if target.function.name == value:
-            return target
+    construct = app.resources.get("Function", {}).get(value, {}).get("functionName")
+    for name in (value, construct):
+        for target in targets:
+            if target.function.name == name:
+                return target
     by_handler = [target for target in targets if target.function.handler == value]
     distinct = {target.function.name: target for target in by_handler}
     if len(distinct) == 1:
