@@ -1,4 +1,4 @@
-"""The object store: a version is on disk whole under its final name or not at all, and bodies leave with their last user."""
+"""The object store: a version is on disk whole under its final name or not at all; a body leaves with its last user."""
 
 from __future__ import annotations
 
