@@ -1,4 +1,5 @@
-"""Fixtures for the Console's browser tests: one real `sst-dev start` of the sample app and one chromium per session.
+"""Fixtures for the Console's browser tests: one real `sst-dev start` of the sample app per session, one chromium per
+module.
 
 Outside CI a missing chromium skips these tests with the command that installs it; in CI (`CI=true`) it fails them,
 so CI can never pass without having driven a real browser.
@@ -39,7 +40,9 @@ class RunningApp:
         return httpx.Client(base_url=self.url, timeout=30)
 
 
-@pytest.fixture(scope="session")
+# Module scope, not session: Playwright's sync API keeps an event loop running on this thread while it is started,
+# and any later test in the run that calls `asyncio.run` would fail. Chromium launches in about a second.
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     reason = missing_reason()
     if reason is not None:
@@ -53,7 +56,7 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture(scope="session")
-def sample_app(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> Iterator[RunningApp]:
+def sample_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningApp]:
     app_dir = copy_sample_app(tmp_path_factory.mktemp("console") / "sample_app")
     with started(app_dir) as (process, url):
         running = RunningApp(url, app_dir)
@@ -67,7 +70,7 @@ def sample_app(tmp_path_factory: pytest.TempPathFactory, browser: Browser) -> It
 
 
 @pytest.fixture
-def context(browser: Browser) -> Iterator[BrowserContext]:
+def context(browser: Browser, sample_app: RunningApp) -> Iterator[BrowserContext]:
     context = browser.new_context(accept_downloads=True, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(TIMEOUT_MS)
     yield context
