@@ -95,7 +95,7 @@ class LocalAws:
                 f"Emulator     {self.emulator.endpoint} ready in {(time.perf_counter() - began) * 1000:.0f} ms"
             )
         except Exception as error:  # the routes keep serving; AWS calls from handlers will fail and say why
-            self.terminal.warning(f"the emulator failed to start: {error}")
+            self.terminal.warning(f"the emulator could not start or take the app's resources: {error}")
         finally:
             self._ready.set()
 

@@ -17,10 +17,13 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TypeVar
 
 from devserver.binding import binding_environment
 from devserver.config import CONFIG_FILE, AppConfigError, load_app
 from devserver.console_app import create_console_app
+from devserver.debug.debugger import Debugger
+from devserver.debug.settings import DebugSettings, DebugSettingsError
 from devserver.errors import StartError
 from devserver.gateway import ApiGateway
 from devserver.invocations import InvocationLog
@@ -42,6 +45,8 @@ from emulator.notifications import Delivery
 
 __all__ = ["DevServer", "ServerOptions"]
 
+T = TypeVar("T")
+
 CONSOLE_LISTENER = "_console"
 
 
@@ -53,6 +58,7 @@ class ServerOptions:
     port: int = 3000
     emulator_port: int = 0
     enforce_iam: bool = True
+    debug: DebugSettings = field(default_factory=DebugSettings)
     max_workers_per_function: int = 8
     watch: bool = True
 
@@ -73,10 +79,26 @@ class DevServer:
         self.listeners = Listeners(options.host, options.port)
         self._console_app = create_console_app(self)
         self._running: _Running | None = None
+        self._aws: LocalAws | None = None
+        self._pool: WorkerPool | None = None
+        self._debugger: Debugger | None = None
         self._bound: dict[str, tuple[FunctionSpec, FunctionSpec]] = {}
         self.invocations = InvocationLog()
         self._watcher: SourceWatcher | None = None
         self._reload_lock = asyncio.Lock()
+
+    @property
+    def aws(self) -> LocalAws:
+        """The emulator, the app's resources in it and notification delivery (once started)."""
+        return _started(self._aws)
+
+    @property
+    def pool(self) -> WorkerPool:
+        return _started(self._pool)
+
+    @property
+    def debugger(self) -> Debugger:
+        return _started(self._debugger)
 
     @property
     def app(self) -> AppSpec:
@@ -95,15 +117,22 @@ class DevServer:
         return apis[0].id if apis else CONSOLE_LISTENER
 
     async def start(self) -> None:
+        """Start everything; on any failure stop what already started, so nothing is left behind."""
+        try:
+            await self._start()
+        except BaseException:
+            await self.stop()
+            raise
+
+    async def _start(self) -> None:
         began = time.perf_counter()
         self._check_state_dir()
         try:
             app = load_app(self.app_dir, stage=self.options.stage, api_url=self.api_url)
         except AppConfigError as error:
-            await self.listeners.aclose()
             raise StartError(str(error)) from None
         self._running = _Running(app)
-        self.aws = LocalAws(
+        self._aws = LocalAws(
             host=self.options.host,
             port=self.options.emulator_port,
             region=app.region,
@@ -112,15 +141,21 @@ class DevServer:
             on_delivery=self._record_delivery,
             enforce_iam=self.options.enforce_iam,
         )
+        self.aws.spawn()
+        self._debugger = Debugger(self.options.debug, announce=self.terminal.info)
         try:
-            self.aws.spawn()
-        except StartError:
-            await self.listeners.aclose()
-            raise
-        self.pool = WorkerPool(
+            unknown = self.options.debug.unknown_functions(app.all_functions())
+            if unknown:
+                raise StartError(f"--debug names no function of the app: {unknown[0]}")
+            await self.debugger.start()
+            await self.debugger.expose(app.all_functions())
+        except (DebugSettingsError, OSError) as error:
+            raise StartError(f"cannot start the debugger: {error}") from None
+        self._pool = WorkerPool(
             max_workers_per_function=self.options.max_workers_per_function,
             log_sink=self.terminal.log,
             base_environment=self.aws.endpoint.environment(),
+            debug=self.debugger,
         )
         self.pool.on_sources = self._on_worker_sources
         await self.aws.start(app, secrets=self.secrets.parameters(app.name))
@@ -267,6 +302,13 @@ class DevServer:
             self._watcher.watch(sources)
 
     async def _on_change(self, changed: set[Path]) -> None:
+        # The watcher must outlive any failure here, or the next save would go unseen.
+        try:
+            await self._apply_change(changed)
+        except Exception as error:
+            self.terminal.warning(f"reload failed ({type(error).__name__}: {error}); still watching for changes")
+
+    async def _apply_change(self, changed: set[Path]) -> None:
         async with self._reload_lock:
             app = self.app
             plan = plan_reload(
@@ -287,22 +329,31 @@ class DevServer:
             self.terminal.warning(f"{error} (still serving the last good config)")
             return
         assert self._running is not None
+        try:
+            await self.aws.apply(app, secrets=self.secrets.parameters(app.name))
+        except Exception as error:
+            self.terminal.warning(f"could not create the new config's resources in the emulator: {error}")
         self._running.app = app
         self._bound.clear()
+        await self.debugger.expose(app.all_functions())
         self.pool.retire(lambda spec: True)
-        await self.aws.apply(app, secrets=self.secrets.parameters(app.name))
         await self._mount(app)
         self._write_app_files(app)
         write_json(dev_file(self.app_dir), self.dev_document())
         self.terminal.info(f"reloaded {CONFIG_FILE}: {sum(len(api.routes) for api in app.apis)} routes mounted")
 
     async def stop(self) -> None:
+        """Stop whatever is running (also after a failed start): no worker, emulator or socket is left behind."""
         # Notifications in flight still need the workers, so the dispatcher (in aws) closes before the pool.
         if self._watcher is not None:
             await self._watcher.aclose()
         await self.listeners.aclose()
-        await self.aws.aclose()
-        await self.pool.aclose()
+        if self._aws is not None:
+            await self._aws.aclose()
+        if self._pool is not None:
+            await self._pool.aclose()
+        if self._debugger is not None:
+            await self._debugger.aclose()
         remove_dev_file(self.app_dir, os.getpid())
 
     async def serve_forever(self, stop: asyncio.Event) -> None:
@@ -311,3 +362,9 @@ class DevServer:
             await stop.wait()
         finally:
             await self.stop()
+
+
+def _started(part: T | None) -> T:
+    if part is None:
+        raise RuntimeError("the dev server is not started")
+    return part

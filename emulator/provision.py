@@ -113,7 +113,14 @@ def put_function_users(
             except ClientError as error:
                 if error.response.get("Error", {}).get("Code") != "EntityAlreadyExists":
                     raise
-        client.put_user_policy(UserName=name, PolicyName=FUNCTION_POLICY_NAME, PolicyDocument=json.dumps(policy))
+        if policy.get("Statement"):
+            client.put_user_policy(UserName=name, PolicyName=FUNCTION_POLICY_NAME, PolicyDocument=json.dumps(policy))
+        else:  # IAM refuses an empty policy; a user with none is denied everything, as a role with no grants
+            try:
+                client.delete_user_policy(UserName=name, PolicyName=FUNCTION_POLICY_NAME)
+            except ClientError as error:
+                if error.response.get("Error", {}).get("Code") != "NoSuchEntity":
+                    raise
         if name not in credentials:
             key = client.create_access_key(UserName=name)["AccessKey"]
             credentials[name] = (key["AccessKeyId"], key["SecretAccessKey"])

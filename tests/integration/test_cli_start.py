@@ -53,7 +53,7 @@ def test_the_sample_app_is_served_and_a_signal_stops_everything_cleanly(tmp_path
         assert "Console" in mounted[0] and "/_sst/" in mounted[0]
         assert "Emulator" in mounted[1]
         assert mounted[2].split() == ["GET", "/", "functions/hello.main"]
-        assert httpx.get(url + "/").json()["message"] == "Hello from sst-dev!"
+        assert httpx.get(url + "/", timeout=30).json()["message"] == "Hello from sst-dev!"
         assert httpx.get(url + "/hello/ada").text == "Hello, ada!"
         dev = json.loads((app_dir / ".sst" / "dev.json").read_text())
         assert dev["pid"] == process.pid and dev["api"]["api"]["url"] == url
