@@ -7,7 +7,8 @@ How it works: for each HTTP request addressed to a bucket (path-style or ``bucke
   one — moto would accept it;
 - buffers a browser form POST upload, checks its signed policy, forwards the same bytes to moto, and replaces moto's
   success answer with S3's (status per ``success_action_*``, ``ETag``, ``Location``, the 201 ``PostResponse``);
-- removes any ``Access-Control-*`` header moto adds and sets the bucket's own for a request with an ``Origin``.
+- removes any ``Access-Control-*`` header moto adds and sets the bucket's own for a request with an ``Origin``;
+- refuses anonymous requests (no signature of any kind) with ``AccessDenied``, as S3 does for a private bucket.
 
 Header-signed requests (an ``Authorization`` header) go to moto unchanged, except for the CORS headers; requests
 signed for another service, and requests not addressed to a bucket, pass through untouched. The checks are pure
@@ -157,6 +158,9 @@ class _GuardedRequest:
             elif self._is_form_upload():
                 await self._forward_form_upload(receive, send)
                 return
+            elif "authorization" not in self._headers:
+                # sst-dev's buckets are private, as S3's are by default: no signature, no access.
+                raise S3Error("AccessDenied", "Access Denied")
         except S3Error as error:
             await _send_error(send, error, self._cors_headers())
             return

@@ -279,3 +279,15 @@ def test_urls_presigned_with_boto3_defaults_work_and_are_checked(server: ServerT
     assert listing.status_code == 200 and "<Key>uploads/default.png</Key>" in listing.text
     assert post.status_code == 204, post.text
     assert s3_error(forged)[:2] == (403, "SignatureDoesNotMatch")
+
+
+def test_anonymous_requests_to_a_private_bucket_are_refused(server: ServerThread, browser: httpx.Client) -> None:
+    bucket = bucket_name(server, "uploads")
+    endpoint = server.server.aws.emulator.endpoint
+    s3_client(server).put_object(Bucket=bucket, Key="private.txt", Body=b"secret")
+    for method in ("GET", "PUT", "DELETE"):
+        response = browser.request(
+            method, f"{endpoint}/{bucket}/private.txt", content=b"x" if method == "PUT" else None
+        )
+        assert s3_error(response) == (403, "AccessDenied", "Access Denied"), method
+    assert s3_client(server).get_object(Bucket=bucket, Key="private.txt")["Body"].read() == b"secret"
