@@ -34,7 +34,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -161,7 +161,9 @@ class EmulatorProcess:
             command += ["--state-dir", str(s3_root(self.state_dir)), "--state-lock-fd", str(state_lock)]
             inherited.append(state_lock)
         try:
-            self._process = self._spawn(command, pass_fds=tuple(inherited), start_new_session=True)
+            self._process = self._spawn(
+                command, pass_fds=tuple(inherited), start_new_session=True, env=_child_environment(os.environ)
+            )
         except OSError as error:
             for fd in (channel_read, channel_write, lifeline_read, lifeline_write):
                 os.close(fd)
@@ -292,6 +294,16 @@ class EmulatorProcess:
                     self._on_s3_event(message.event)
                 except Exception:  # a failing consumer must not stop delivery of later events
                     logger.exception("on_s3_event failed for %s", message.event.get("key"))
+
+
+def _child_environment(parent: Mapping[str, str]) -> dict[str, str]:
+    """The parent's environment, with glibc's malloc told to give large buffers back to the system when freed.
+
+    glibc raises its mmap threshold to the largest block freed (up to 32 MiB), after which moto's multi-MiB request
+    bodies are carved from per-thread heaps that never shrink: measured, 200 MiB uploaded in 8 MiB parts left the
+    emulator at 440 MB resident for good. With a fixed threshold it went back to its 175 MB after the upload.
+    """
+    return {"MALLOC_MMAP_THRESHOLD_": str(256 * 1024), **parent}
 
 
 def _lines(channel: IO[bytes]) -> Iterator[bytes]:

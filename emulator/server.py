@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import importlib
 import logging
 import os
@@ -89,9 +90,14 @@ def build_app(
     credentials: EmulatorCredentials,
     channel: ChannelWriter,
     middleware: Sequence[MiddlewareFactory],
-    store: ObjectStore,
+    store: ObjectStore | None = None,
 ) -> ASGIApp:
-    """moto with its services warmed, S3 data in `store`, S3 events going to `channel`, behind `middleware`."""
+    """moto with its services warmed, S3 data in `store`, S3 events going to `channel`, behind `middleware`.
+
+    Without a store, bodies go to a temporary folder removed when the process exits.
+    """
+    if store is None:
+        store = _temporary_store()
     moto_app = build_moto_wsgi_app()
     warm_up(moto_app, region)
     state = MotoState(credentials)
@@ -107,6 +113,12 @@ def build_app(
     asgi_app: ASGIApp = WSGIBridge(wsgi_app, workers=WSGI_THREADS)
     lookups = S3Lookups(lookup_bucket_cors=state.lookup_bucket_cors, lookup_secret_key=state.lookup_secret_key)
     return wrap_with_middleware(asgi_app, middleware, lookups)
+
+
+def _temporary_store() -> ObjectStore:
+    store = ObjectStore(Path(tempfile.mkdtemp(prefix="sst-dev-s3-")), durable=False)
+    atexit.register(shutil.rmtree, store.root, True)
+    return store
 
 
 def load_middleware(reference: str) -> MiddlewareFactory:
@@ -155,10 +167,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     threading.Thread(target=_watch_lifeline, args=(args.lifeline_fd,), name="emulator-lifeline", daemon=True).start()
     credentials = EmulatorCredentials(args.access_key_id, args.secret_access_key)
     middleware = [load_middleware(reference) for reference in args.middleware]
-    if args.state_dir is not None:
-        store = ObjectStore(args.state_dir)
-    else:
-        store = ObjectStore(Path(tempfile.mkdtemp(prefix="sst-dev-s3-")), durable=False)
+    store = ObjectStore(args.state_dir) if args.state_dir is not None else _temporary_store()
     try:
         app = build_app(args.region, credentials, channel, middleware, store)
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", server_header=False)
@@ -166,8 +175,6 @@ def main(argv: Sequence[str] | None = None) -> None:
         asyncio.run(_serve(uvicorn.Server(config), listener, channel))
     finally:
         channel.close()
-        if args.state_dir is None:
-            shutil.rmtree(store.root, ignore_errors=True)
         if args.state_lock_fd is not None:
             os.close(args.state_lock_fd)  # the next emulator on this folder may start once everything above is done
 
