@@ -39,9 +39,3 @@ def test_resources_are_bound_in_the_test_process_too(emulator):
     assert Config.MY_CLUSTER_NAME == "dev-cluster"
     assert Config.STRIPE_KEY == "sk_test_9999"
     assert Config.STAGE == "test"
-
-
-def test_the_parameter_is_restored_after_a_test_changed_it(emulator):
-    name = "/sst/sample-app/test/Parameter/MY_CLUSTER_NAME/value"
-    assert emulator.ssm.get_parameter(Name=name)["Parameter"]["Value"] == "dev-cluster"
-    emulator.ssm.put_parameter(Name=name, Value="changed-by-a-test", Type="String", Overwrite=True)
