@@ -43,6 +43,7 @@ __all__ = [
     "SSMParameterStore",
     "SecretsNotSetError",
     "Table",
+    "forget_cached_secrets",
 ]
 
 _GET_PARAMETERS_LIMIT = 10  # SSM's GetParameters accepts at most 10 names per call
@@ -148,6 +149,11 @@ class BoundResources:
                 self._fetch_secrets(variable)
             return self._secrets[variable]
 
+    def forget_secrets(self) -> None:
+        """Drop the cached secret values, so the next read fetches them again (a new cold start, in effect)."""
+        with self._lock:
+            self._secrets.clear()
+
     def environ_value(self, variable: str) -> str | None:
         return self._environ.get(variable)
 
@@ -246,6 +252,11 @@ class ConfigValues:
 
 
 _process = BoundResources()
+
+
+def forget_cached_secrets() -> None:
+    """Make this process fetch its secrets again on the next read: for tests that change secrets between cases."""
+    _process.forget_secrets()
 
 Api = Constructs(_process, "Api")
 Bucket = Constructs(_process, "Bucket")

@@ -30,7 +30,7 @@ from devserver.secrets_store import SecretValueError, check_secret_name
 from devserver.testing_session import TestSession
 from emulator.notifications import Delivery
 
-__all__ = ["Emulator", "HandlerError", "Notifications", "TestSecrets", "forget_cached_secrets"]
+__all__ = ["Emulator", "HandlerError", "Notifications", "TestSecrets"]
 
 HTTP_TIMEOUT_SECONDS = 30.0
 
@@ -59,13 +59,6 @@ def _describe_failure(function_name: str, error: LambdaError, logs: Sequence[str
     if logs:
         lines += ["", "Function logs:", *(line.rstrip("\n") for line in logs)]
     return "\n".join(lines)
-
-
-def forget_cached_secrets() -> None:
-    """Make `devserver.resources` fetch secrets again in this process (after a test changed or reset them)."""
-    # devserver.resources caches secrets for the life of a process, as SST does per cold start; it offers no
-    # public way to forget them yet, so the process-wide instance's cache is cleared here.
-    resources._process._secrets.clear()
 
 
 class Notifications:
@@ -117,7 +110,7 @@ class TestSecrets:
 
     def _changed(self, name: str) -> None:
         self._session.retire_secret_workers({name})
-        forget_cached_secrets()
+        resources.forget_cached_secrets()
 
 
 class Emulator:
@@ -202,4 +195,4 @@ class Emulator:
         self._session.reset()
         for client in self._http.values():
             client.cookies.clear()
-        forget_cached_secrets()
+        resources.forget_cached_secrets()

@@ -53,6 +53,7 @@ def test_the_stub_declares_exactly_the_real_module_s_public_names() -> None:
         for target in ([node.target] if isinstance(node, ast.AnnAssign) else [])
         if isinstance(target, ast.Name)
     } | set(stub_classes(text))
+    declared |= {node.name for node in ast.parse(text).body if isinstance(node, ast.FunctionDef)}
     assert set(devserver.resources.__all__) <= declared
 
 
@@ -84,3 +85,4 @@ def test_a_checker_config_naming_the_types_folder_counts_as_configured(tmp_path:
     assert not is_configured(tmp_path)
     (tmp_path / "pyproject.toml").write_text('[tool.mypy]\nmypy_path = "$MYPY_CONFIG_FILE_DIR/.sst/types"\n')
     assert is_configured(tmp_path)
+
