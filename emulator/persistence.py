@@ -38,7 +38,7 @@ from emulator.object_store import ObjectStore, StoredVersion
 from emulator.s3_errors import S3Error, error_body
 from emulator.s3_events import RawS3Event
 
-__all__ = ["RestoredCounts", "S3Persistence"]
+__all__ = ["RestoredCounts", "S3Persistence", "WSGIApp"]
 
 logger = logging.getLogger(__name__)
 

@@ -32,7 +32,7 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import uvicorn
@@ -42,7 +42,7 @@ from emulator.middleware import ASGIApp, MiddlewareFactory, S3Lookups, wrap_with
 from emulator.moto_app import MotoState, build_moto_wsgi_app, warm_up
 from emulator.moto_bodies import DiskBackedValues
 from emulator.object_store import ObjectStore
-from emulator.persistence import S3Persistence
+from emulator.persistence import S3Persistence, WSGIApp
 from emulator.process import EmulatorCredentials
 from emulator.raw_s3_event import Sequencer
 from emulator.request_context import CurrentRequest, RequestContextMiddleware
@@ -90,35 +90,37 @@ def build_app(
     credentials: EmulatorCredentials,
     channel: ChannelWriter,
     middleware: Sequence[MiddlewareFactory],
-    store: ObjectStore | None = None,
+    state_dir: Path | None = None,
 ) -> ASGIApp:
-    """moto with its services warmed, S3 data in `store`, S3 events going to `channel`, behind `middleware`.
+    """moto with its services warmed, S3 events going to `channel`, behind `middleware`.
 
-    Without a store, bodies go to a temporary folder removed when the process exits.
+    S3 bodies live in files either way; with `state_dir`, buckets and objects also persist there. Without it, the
+    files go to a temporary folder removed when the process exits, and nothing is committed (no record, no fsync).
     """
-    if store is None:
-        store = _temporary_store()
     moto_app = build_moto_wsgi_app()
     warm_up(moto_app, region)
     state = MotoState(credentials)
     current_request = CurrentRequest()
+    if state_dir is None:
+        store = ObjectStore(Path(tempfile.mkdtemp(prefix="sst-dev-s3-")), durable=False)
+        atexit.register(shutil.rmtree, store.root, True)
+    else:
+        store = ObjectStore(state_dir)
     store.open()
     DiskBackedValues(store).install()
-    persistence = S3Persistence(store)
-    persistence.restore()
-    persistence.install()
-    emit = persistence.after_commit(channel.send_s3_event)
+    emit: Callable[[RawS3Event], None] = channel.send_s3_event
+    wsgi_app: WSGIApp = moto_app
+    if state_dir is not None:
+        persistence = S3Persistence(store)
+        persistence.restore()
+        persistence.install()
+        emit = persistence.after_commit(emit)
+        wsgi_app = persistence.middleware(wsgi_app)
     S3EventHooks(emit, current_request, state.principal_for, Sequencer(time.time_ns)).install()
-    wsgi_app = RequestContextMiddleware(persistence.middleware(moto_app), current_request)
+    wsgi_app = RequestContextMiddleware(wsgi_app, current_request)
     asgi_app: ASGIApp = WSGIBridge(wsgi_app, workers=WSGI_THREADS)
     lookups = S3Lookups(lookup_bucket_cors=state.lookup_bucket_cors, lookup_secret_key=state.lookup_secret_key)
     return wrap_with_middleware(asgi_app, middleware, lookups)
-
-
-def _temporary_store() -> ObjectStore:
-    store = ObjectStore(Path(tempfile.mkdtemp(prefix="sst-dev-s3-")), durable=False)
-    atexit.register(shutil.rmtree, store.root, True)
-    return store
 
 
 def load_middleware(reference: str) -> MiddlewareFactory:
@@ -167,9 +169,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     threading.Thread(target=_watch_lifeline, args=(args.lifeline_fd,), name="emulator-lifeline", daemon=True).start()
     credentials = EmulatorCredentials(args.access_key_id, args.secret_access_key)
     middleware = [load_middleware(reference) for reference in args.middleware]
-    store = ObjectStore(args.state_dir) if args.state_dir is not None else _temporary_store()
     try:
-        app = build_app(args.region, credentials, channel, middleware, store)
+        app = build_app(args.region, credentials, channel, middleware, args.state_dir)
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", server_header=False)
         listener = socket.socket(fileno=args.socket_fd)
         asyncio.run(_serve(uvicorn.Server(config), listener, channel))
