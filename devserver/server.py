@@ -59,6 +59,9 @@ class ServerOptions:
     emulator_port: int = 0
     enforce_iam: bool = True
     debug: DebugSettings = field(default_factory=DebugSettings)
+    publish: bool = True
+    """Write `.sst/outputs.json` and `.sst/dev.json`. Off for servers that must not pose as `sst-dev start`: the
+    pytest fixture's and `sst-dev invoke`'s embedded ones (their URLs are ephemeral)."""
     max_workers_per_function: int = 8
     watch: bool = True
 
@@ -161,7 +164,8 @@ class DevServer:
         await self.aws.start(app, secrets=self.secrets.parameters(app.name))
         await self._mount(app)
         self._write_app_files(app)
-        self._dev_file_task = asyncio.create_task(self._write_dev_file_when_ready())
+        if self.options.publish:
+            self._dev_file_task = asyncio.create_task(self._write_dev_file_when_ready())
         if self.options.watch:
             self._watcher = SourceWatcher([self.app_dir], self._on_change)
             self._watcher.start()
@@ -248,9 +252,13 @@ class DevServer:
         return bound
 
     def _write_app_files(self, app: AppSpec) -> None:
-        """`outputs.json` and the typed resource stubs, rewritten whenever the stacks load."""
-        write_json(state_dir(self.app_dir) / "outputs.json", outputs_document(app))
+        """The typed resource stubs, `outputs.json` and (once the emulator holds the app) `dev.json`, rewritten
+        whenever the stacks load."""
         write_types(app, self.app_dir)
+        if self.options.publish:
+            write_json(state_dir(self.app_dir) / "outputs.json", outputs_document(app))
+            if self.aws.is_ready:
+                write_json(dev_file(self.app_dir), self.dev_document())
 
     @property
     def secrets(self) -> SecretsStore:
@@ -339,7 +347,6 @@ class DevServer:
         self.pool.retire(lambda spec: True)
         await self._mount(app)
         self._write_app_files(app)
-        write_json(dev_file(self.app_dir), self.dev_document())
         self.terminal.info(f"reloaded {CONFIG_FILE}: {sum(len(api.routes) for api in app.apis)} routes mounted")
 
     async def stop(self) -> None:
@@ -354,7 +361,8 @@ class DevServer:
             await self._pool.aclose()
         if self._debugger is not None:
             await self._debugger.aclose()
-        remove_dev_file(self.app_dir, os.getpid())
+        if self.options.publish:
+            remove_dev_file(self.app_dir, os.getpid())
 
     async def serve_forever(self, stop: asyncio.Event) -> None:
         await self.start()

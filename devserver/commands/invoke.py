@@ -121,7 +121,8 @@ async def _invoke_embedded(app: AppSpec, function: str, event: dict[str, Any] | 
     from devserver.terminal import Terminal
 
     server = DevServer(
-        ServerOptions(app_dir=app.app_dir, stage=app.stage, port=0, watch=False), terminal=Terminal(io.StringIO())
+        ServerOptions(app_dir=app.app_dir, stage=app.stage, port=0, watch=False, publish=False),
+        terminal=Terminal(io.StringIO()),
     )
     await server.start()
     try:

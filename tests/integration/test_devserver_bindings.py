@@ -93,3 +93,12 @@ def test_a_bound_table_is_created_in_the_emulators_dynamodb(tmp_path: Path) -> N
         assert dynamodb.describe_table(TableName="test-test-app-notes")["Table"]["KeySchema"] == [
             {"AttributeName": "id", "KeyType": "HASH"}
         ]
+
+
+def test_a_server_that_does_not_publish_leaves_no_outputs_or_dev_file(tmp_path: Path) -> None:
+    app_dir = make_app(tmp_path, 'Api(stack, "api", routes={"GET /": "functions/hello.main"})')
+    with ServerThread(app_dir, publish=False) as server, server.client() as client:
+        assert client.get("/").json() == {"hello": "world"}
+        assert not (app_dir / ".sst" / "dev.json").exists()
+        assert not (app_dir / ".sst" / "outputs.json").exists()
+        assert (app_dir / ".sst" / "types" / "devserver" / "resources.pyi").exists()
