@@ -22,11 +22,13 @@ import urllib.request
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from devserver.commands.common import resolve_stage
+from devserver.commands.common import port_number, resolve_stage
+from devserver.debug.settings import DebugSettings
 from devserver.errors import UserError
 from devserver.running import RunningServer, find_running_server, load_app_for_tools
 
 if TYPE_CHECKING:
+    from devserver.invoke_target import InvokeTarget
     from devserver.model import AppSpec
     from devserver.runtime.invocation import Invocation
 
@@ -51,6 +53,12 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], comm
     invoke.add_argument(
         "--event", metavar="FILE|-", default=None, help="a JSON file holding the event, or - to read it from stdin"
     )
+    invoke.add_argument(
+        "--debug",
+        action="store_true",
+        help="run the function under debugpy and wait for an editor to attach before invoking it",
+    )
+    invoke.add_argument("--debug-port", type=port_number, default=5678, help="debugpy port (0: any free one)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -62,12 +70,14 @@ def run(args: argparse.Namespace) -> int:
     app = load_app_for_tools(args.app, stage)
     target = find_target(app, args.function)  # fails before anything is started
     server = find_running_server(app.app_dir, stage, app_name=app.name)
-    if server is not None:
+    if args.debug:
+        outcome = asyncio.run(_invoke_debugged(app, server, target, event, args.debug_port))
+    elif server is not None:
         events = AppEvents(app, api_url=lambda api_id: server.api_urls[api_id])
         payload = events.for_target(target) if event is None else event
         outcome = _invoke_running(server, args.function, payload, target.function.timeout)
     else:
-        outcome = asyncio.run(_invoke_embedded(app, args.function, event))
+        outcome = asyncio.run(_invoke_embedded(app, args.function, event, DebugSettings(pdb=sys.stdin.isatty())))
     return _report(outcome)
 
 
@@ -114,15 +124,49 @@ def _error_message(body: bytes) -> str:
         return body[:200].decode(errors="replace")
 
 
-async def _invoke_embedded(app: AppSpec, function: str, event: dict[str, Any] | None) -> Invocation:
+async def _invoke_debugged(
+    app: AppSpec, server: RunningServer | None, target: InvokeTarget, event: dict[str, Any] | None, port: int
+) -> Invocation:
+    """`--debug`: always a local worker under debugpy, waiting for the editor; bound to the running server's
+    emulator (with the account's credentials) when there is one, else to an embedded server's."""
+    from dataclasses import replace
+
+    from devserver.binding import binding_environment
+    from devserver.debug.invoke import invoke_settings, invoke_with_debugger
+    from devserver.event_factories import AppEvents
+    from devserver.model import frozen_mapping
+
+    settings = invoke_settings(target.function, debugpy=True, terminal=sys.stdin.isatty(), port=port)
+    if server is None or server.emulator is None:
+        return await _invoke_embedded(app, target.function.name, event, settings)
+    function = target.function
+    bound = replace(
+        function, environment=frozen_mapping({**binding_environment(app, function), **function.environment})
+    )
+    payload = (
+        AppEvents(app, api_url=lambda api_id: server.api_urls[api_id]).for_target(target) if event is None else event
+    )
+    return await invoke_with_debugger(
+        bound,
+        payload,
+        settings,
+        base_environment=server.emulator.environment(),
+        log_sink=lambda name, request_id, line: print(line, file=sys.stderr),
+        announce=lambda line: print(line, file=sys.stderr),
+    )
+
+
+async def _invoke_embedded(
+    app: AppSpec, function: str, event: dict[str, Any] | None, debug: DebugSettings
+) -> Invocation:
     from devserver.event_factories import AppEvents
     from devserver.invoke_target import find_target
     from devserver.server import DevServer, ServerOptions
     from devserver.terminal import Terminal
 
     server = DevServer(
-        ServerOptions(app_dir=app.app_dir, stage=app.stage, port=0, watch=False, publish=False),
-        terminal=Terminal(io.StringIO()),
+        ServerOptions(app_dir=app.app_dir, stage=app.stage, port=0, watch=False, publish=False, debug=debug),
+        terminal=Terminal(io.StringIO() if not debug.debugpy else sys.stderr),
     )
     await server.start()
     try:
