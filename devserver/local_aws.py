@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import Callable, Mapping
+from pathlib import Path
 
 from devserver.binding import bound_parameters
 from devserver.errors import StartError
@@ -23,7 +24,7 @@ from devserver.running import EmulatorEndpoint
 from devserver.terminal import Terminal
 from emulator.notifications import Delivery, Invoker, NotificationDispatcher
 from emulator.process import EmulatorProcess, EmulatorStartError
-from emulator.provision import create_buckets, create_tables, put_function_users, put_parameters
+from emulator.provision import provision_app, put_function_users, put_parameters
 
 __all__ = ["GUARD_MIDDLEWARE", "LocalAws"]
 
@@ -44,6 +45,7 @@ class LocalAws:
         terminal: Terminal,
         on_delivery: Callable[[Delivery], None] | None = None,
         enforce_iam: bool = True,
+        state_dir: Path | None = None,
     ) -> None:
         self.terminal = terminal
         self._observe_delivery = on_delivery
@@ -53,6 +55,7 @@ class LocalAws:
             region=region,
             on_s3_event=self._on_s3_event,
             middleware=[GUARD_MIDDLEWARE, IAM_MIDDLEWARE] if enforce_iam else [GUARD_MIDDLEWARE],
+            state_dir=state_dir,
         )
         self.dispatcher = NotificationDispatcher(invoke, on_delivery=self._on_delivery)
         self.enforce_iam = enforce_iam
@@ -102,11 +105,7 @@ class LocalAws:
     async def apply(self, app: AppSpec, secrets: Mapping[str, tuple[str, bool]]) -> None:
         """Create the app's buckets and SSM parameters (idempotent) and use its notification rules."""
         self.dispatcher.configure(app.buckets)
-        parameters = {**bound_parameters(app), **secrets}
-        s3, ssm = self.emulator.client("s3"), self.emulator.client("ssm")
-        await asyncio.to_thread(create_buckets, s3, app.buckets)
-        await asyncio.to_thread(create_tables, self.emulator.client("dynamodb"), app.tables)
-        await asyncio.to_thread(put_parameters, ssm, parameters)
+        await asyncio.to_thread(provision_app, self.emulator.client, app, {**bound_parameters(app), **secrets})
         if self.enforce_iam:
             policies = {function.name: function_policy(app, function) for function in app.all_functions()}
             iam = self.emulator.client("iam")

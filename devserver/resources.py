@@ -258,6 +258,7 @@ def forget_cached_secrets() -> None:
     """Make this process fetch its secrets again on the next read: for tests that change secrets between cases."""
     _process.forget_secrets()
 
+
 Api = Constructs(_process, "Api")
 Bucket = Constructs(_process, "Bucket")
 Function = Constructs(_process, "Function")

@@ -38,7 +38,14 @@ from devserver.routing_app import DevApp
 from devserver.runtime.invocation import Invocation
 from devserver.runtime.pool import WorkerPool
 from devserver.secrets_store import SecretsStore
-from devserver.state_files import dev_file, outputs_document, remove_dev_file, state_dir, write_json
+from devserver.state_files import (
+    dev_file,
+    emulator_state_dir,
+    outputs_document,
+    remove_dev_file,
+    state_dir,
+    write_json,
+)
 from devserver.terminal import Terminal
 from devserver.typegen import write_types
 from emulator.notifications import Delivery
@@ -59,6 +66,9 @@ class ServerOptions:
     emulator_port: int = 0
     enforce_iam: bool = True
     debug: DebugSettings = field(default_factory=DebugSettings)
+    persist: bool = True
+    """Keep the emulator's data under `.sst/state/emulator/<stage>/` across restarts. Off for the pytest fixture,
+    whose every test starts from empty buckets anyway."""
     publish: bool = True
     """Write `.sst/outputs.json` and `.sst/dev.json`. Off for servers that must not pose as `sst-dev start`: the
     pytest fixture's and `sst-dev invoke`'s embedded ones (their URLs are ephemeral)."""
@@ -143,6 +153,7 @@ class DevServer:
             terminal=self.terminal,
             on_delivery=self._record_delivery,
             enforce_iam=self.options.enforce_iam,
+            state_dir=emulator_state_dir(self.app_dir, self.options.stage) if self.options.persist else None,
         )
         self.aws.spawn()
         self._debugger = Debugger(self.options.debug, announce=self.terminal.info)
@@ -180,6 +191,7 @@ class DevServer:
         )
 
     def _check_state_dir(self) -> None:
+        SecretsStore(self.app_dir, self.options.stage)  # a stage name must be safe to use as a folder name
         if not self.app_dir.is_dir():
             raise StartError(f"app folder {self.app_dir} does not exist (pass --app DIR)")
         if not (self.app_dir / CONFIG_FILE).is_file():

@@ -13,7 +13,16 @@ from pathlib import Path
 
 from devserver.model import AppSpec
 
-__all__ = ["DEV_FILE", "OUTPUTS_FILE", "dev_file", "outputs_document", "remove_dev_file", "state_dir", "write_json"]
+__all__ = [
+    "DEV_FILE",
+    "OUTPUTS_FILE",
+    "dev_file",
+    "emulator_state_dir",
+    "outputs_document",
+    "remove_dev_file",
+    "state_dir",
+    "write_json",
+]
 
 OUTPUTS_FILE = "outputs.json"
 DEV_FILE = "dev.json"
@@ -21,6 +30,11 @@ DEV_FILE = "dev.json"
 
 def state_dir(app_dir: Path) -> Path:
     return app_dir / ".sst"
+
+
+def emulator_state_dir(app_dir: Path, stage: str) -> Path:
+    """`<app>/.sst/state/emulator/<stage>/`: where a stage's emulator keeps its data (beside `state/secrets/`)."""
+    return state_dir(app_dir) / "state" / "emulator" / stage
 
 
 def dev_file(app_dir: Path) -> Path:

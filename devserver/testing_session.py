@@ -88,7 +88,7 @@ class TestSession:
     def __init__(self, app_dir: Path, *, stage: str = DEFAULT_TEST_STAGE, output: io.StringIO | None = None) -> None:
         self.output = output if output is not None else io.StringIO()
         self.server = DevServer(
-            ServerOptions(app_dir=app_dir, stage=stage, port=0, watch=False, publish=False),
+            ServerOptions(app_dir=app_dir, stage=stage, port=0, watch=False, publish=False, persist=False),
             terminal=Terminal(self.output),
         )
         self._loop = asyncio.new_event_loop()

@@ -14,6 +14,7 @@ emulator through boto3 or through the plain callables built here.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -24,6 +25,7 @@ from moto.iam.models import iam_backends
 from moto.moto_server import werkzeug_app
 from moto.s3.models import FakeBucket, s3_backends
 
+from emulator.iam_policy import Identity, statements_of
 from emulator.process import EmulatorCredentials
 
 __all__ = ["SERVICES", "MotoState", "build_moto_wsgi_app", "warm_up"]
@@ -109,6 +111,18 @@ class MotoState:
         user_key = _find_iam_access_key(access_key_id)
         return None if user_key is None else str(user_key[1])
 
+    def lookup_identity(self, access_key_id: str) -> Identity | None:
+        """The IAM user owning `access_key_id`, with the statements of its inline and attached policies; None for the
+        account's own key or an unknown one (their requests are not checked)."""
+        if access_key_id == self._credentials.access_key_id:
+            return None
+        user = _find_iam_user(access_key_id)
+        if user is None:
+            return None
+        documents = [*user.policies.values(), *(p.default_version.document for p in user.managed_policies.values())]
+        statements = [statement for document in documents for statement in statements_of(json.loads(document))]
+        return Identity(user.arn, statements)
+
     def principal_for(self, access_key_id: str | None) -> str:
         """S3 event `principalId`: `AWS:<user id>` for an IAM user's key, as AWS; the account id otherwise."""
         user_key = None if access_key_id is None else _find_iam_access_key(access_key_id)
@@ -125,12 +139,20 @@ def _find_bucket(bucket_name: str) -> FakeBucket | None:
     return bucket
 
 
-def _find_iam_access_key(access_key_id: str) -> tuple[str, str] | None:
-    """(IAM user id, secret access key) of the user owning `access_key_id`, searched across accounts."""
+def _find_iam_user(access_key_id: str) -> Any:
+    """The moto IAM user owning `access_key_id`, searched across accounts and partitions, or None."""
     for account_backends in list(iam_backends.values()):
         for partition in list(account_backends.keys()):
             for user in account_backends[partition].users.values():
-                for access_key in user.access_keys:
-                    if access_key.access_key_id == access_key_id:
-                        return str(user.id), str(access_key.secret_access_key)
+                if any(key.access_key_id == access_key_id for key in user.access_keys):
+                    return user
     return None
+
+
+def _find_iam_access_key(access_key_id: str) -> tuple[str, str] | None:
+    """(IAM user id, secret access key) of the user owning `access_key_id`, searched across accounts."""
+    user = _find_iam_user(access_key_id)
+    if user is None:
+        return None
+    key = next(key for key in user.access_keys if key.access_key_id == access_key_id)
+    return str(user.id), str(key.secret_access_key)

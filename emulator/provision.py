@@ -7,15 +7,22 @@ existing objects and parameter history alone except where the app's declaration 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
-from devserver.model import BucketSpec, TableSpec
+from devserver.model import AppSpec, BucketSpec, TableSpec
 
-__all__ = ["SST_DEFAULT_BUCKET_CORS", "create_buckets", "create_tables", "put_function_users", "put_parameters"]
+__all__ = [
+    "SST_DEFAULT_BUCKET_CORS",
+    "create_buckets",
+    "create_tables",
+    "provision_app",
+    "put_function_users",
+    "put_parameters",
+]
 
 SST_DEFAULT_BUCKET_CORS: dict[str, list[dict[str, Any]]] = {
     "CORSRules": [
@@ -125,3 +132,15 @@ def put_function_users(
             key = client.create_access_key(UserName=name)["AccessKey"]
             credentials[name] = (key["AccessKeyId"], key["SecretAccessKey"])
     return credentials
+
+
+def provision_app(
+    client: Callable[[str], BaseClient], app: AppSpec, parameters: Mapping[str, tuple[str, bool]]
+) -> None:
+    """Everything the app's code expects to find: its buckets, its tables and its SSM parameters.
+
+    `client(service)` gives a boto3 client on the emulator with the account's credentials.
+    """
+    create_buckets(client("s3"), app.buckets)
+    create_tables(client("dynamodb"), app.tables)
+    put_parameters(client("ssm"), parameters)

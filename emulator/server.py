@@ -119,7 +119,12 @@ def build_app(
     S3EventHooks(emit, current_request, state.principal_for, Sequencer(time.time_ns)).install()
     wsgi_app = RequestContextMiddleware(wsgi_app, current_request)
     asgi_app: ASGIApp = WSGIBridge(wsgi_app, workers=WSGI_THREADS)
-    lookups = S3Lookups(lookup_bucket_cors=state.lookup_bucket_cors, lookup_secret_key=state.lookup_secret_key)
+    lookups = S3Lookups(
+        lookup_bucket_cors=state.lookup_bucket_cors,
+        lookup_secret_key=state.lookup_secret_key,
+        lookup_identity=state.lookup_identity,
+        region=region,
+    )
     return wrap_with_middleware(asgi_app, middleware, lookups)
 
 

@@ -80,6 +80,7 @@ class WSGIBridge:
         body = b"".join(chunks)
         del chunks
         environ = cast(dict[str, Any], build_environ(scope, cast(Any, io.BytesIO(body))))
+        environ["RAW_URI"] = _raw_uri(scope)
         loop = asyncio.get_running_loop()
         response = await loop.run_in_executor(self._executor, self._call, environ)
         await send({"type": "http.response.start", "status": response.status, "headers": response.headers})
@@ -129,3 +130,11 @@ def _content_length(scope: Scope) -> int:
             except ValueError:
                 return 0
     return 0
+
+
+def _raw_uri(scope: dict[str, Any]) -> str:
+    """The request target as sent. moto takes object keys from it (`RAW_URI`); from the decoded `PATH_INFO` a key
+    holding `?`, `#` or `%XX` would come out cut or altered."""
+    raw_path = scope.get("raw_path") or scope["path"].encode()
+    query = scope.get("query_string", b"")
+    return (raw_path + (b"?" + query if query else b"")).decode("latin-1")

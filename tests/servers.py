@@ -25,9 +25,9 @@ REPO = Path(__file__).resolve().parent.parent
 class ServerThread:
     """A `DevServer` on ephemeral loopback ports, its terminal output captured in `output`."""
 
-    def __init__(self, app_dir: Path, stage: str = "test", *, publish: bool = True) -> None:
+    def __init__(self, app_dir: Path, stage: str = "test", *, publish: bool = True, enforce_iam: bool = True) -> None:
         self.output = io.StringIO()
-        options = ServerOptions(app_dir=app_dir, stage=stage, port=0, publish=publish)
+        options = ServerOptions(app_dir=app_dir, stage=stage, port=0, publish=publish, enforce_iam=enforce_iam)
         self.server = DevServer(options, terminal=Terminal(self.output))
         self._loop = asyncio.new_event_loop()
         self._stop = asyncio.Event()

@@ -25,6 +25,7 @@ from devserver.errors import UserError
 from devserver.model import AppSpec
 from devserver.running import EmulatorEndpoint, find_running_server, load_app_for_tools
 from devserver.secrets_store import SecretsStore
+from devserver.state_files import emulator_state_dir
 
 __all__ = ["register", "run"]
 
@@ -61,17 +62,17 @@ def _emulator_for(app: AppSpec) -> Iterator[EmulatorEndpoint]:
         yield server.emulator  # `start` keeps its own emulator's resources and secrets in place
         return
     from emulator.process import EmulatorProcess, EmulatorStartError
-    from emulator.provision import create_buckets, put_parameters
+    from emulator.provision import provision_app
 
-    process = EmulatorProcess(region=app.region)
+    # The stage's persisted data, as `start` would show it; the folder's lock refuses a second emulator on it.
+    process = EmulatorProcess(region=app.region, state_dir=emulator_state_dir(app.app_dir, app.stage))
     try:
         process.start()
     except EmulatorStartError as error:
         raise UserError(str(error)) from None
     try:
-        create_buckets(process.client("s3"), app.buckets)
         parameters = bound_parameters(app) | SecretsStore(app.app_dir, app.stage).parameters(app.name)
-        put_parameters(process.client("ssm"), parameters)
+        provision_app(process.client, app, parameters)
         credentials = process.credentials
         yield EmulatorEndpoint(
             process.endpoint, process.region, credentials.access_key_id, credentials.secret_access_key

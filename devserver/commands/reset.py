@@ -1,6 +1,6 @@
 """`sst-dev reset`: forget a stage's persisted emulator data (buckets and objects) and its secret values.
 
-The emulator keeps S3 data under `.sst/state/<stage>/` (see `emulator.persistence`) and secrets under
+The emulator keeps S3 data under `.sst/state/emulator/<stage>/` (see `emulator.persistence`) and secrets under
 `.sst/state/secrets/` (see `devserver.secrets_store`); both survive restarts, so this is the way back to an empty
 stage. Fallback secret values are shared by every stage and stay. The emulator's lock on the folder
 (`emulator.state_lock`) makes a reset while `sst-dev start` runs on that stage fail instead of pulling files from
@@ -14,21 +14,16 @@ import os
 import shutil
 import sys
 from collections.abc import Callable
-from pathlib import Path
 
 from devserver.commands.common import resolve_stage
 from devserver.errors import UserError
 from devserver.secrets_store import SecretsStore
+from devserver.state_files import emulator_state_dir
 from emulator.state_lock import StateDirError, lock_state_dir, s3_root
 
-__all__ = ["emulator_state_dir", "register", "run"]
+__all__ = ["register", "run"]
 
 Confirm = Callable[[str], bool]
-
-
-def emulator_state_dir(app_dir: Path, stage: str) -> Path:
-    """`<app>/.sst/state/<stage>/`: the `state_dir` the dev server gives the stage's emulator."""
-    return app_dir / ".sst" / "state" / stage
 
 
 def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], common: argparse.ArgumentParser) -> None:

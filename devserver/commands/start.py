@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import signal
+import sys
 from collections.abc import Callable
 
 from devserver.commands.common import port_number, resolve_stage
@@ -23,6 +24,16 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], comm
         "--port", type=port_number, default=3000, help="port of the first Api; more Apis use the next ports"
     )
     start.add_argument(
+        "--debug",
+        nargs="*",
+        metavar="FUNCTION",
+        default=None,
+        help="run these functions (all if none named; Lambda names or handler strings) under debugpy for an editor",
+    )
+    start.add_argument(
+        "--debug-port", type=port_number, default=5678, help="debugpy port of the first debugged function (0: any)"
+    )
+    start.add_argument(
         "--no-iam",
         dest="enforce_iam",
         action="store_false",
@@ -34,6 +45,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], comm
 
 
 def run(args: argparse.Namespace) -> int:
+    from devserver.debug.settings import DebugSettings
     from devserver.server import DevServer, ServerOptions
     from devserver.terminal import Terminal
 
@@ -44,6 +56,12 @@ def run(args: argparse.Namespace) -> int:
         port=args.port,
         emulator_port=args.emulator_port,
         enforce_iam=args.enforce_iam,
+        debug=DebugSettings(
+            pdb=sys.stdin.isatty(),
+            debugpy=args.debug is not None,
+            debugpy_functions=tuple(args.debug or ()),
+            debugpy_port=args.debug_port,
+        ),
     )
     terminal = Terminal()
     if args.host not in LOOPBACK:

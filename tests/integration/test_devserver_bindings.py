@@ -102,3 +102,56 @@ def test_a_server_that_does_not_publish_leaves_no_outputs_or_dev_file(tmp_path: 
         assert not (app_dir / ".sst" / "dev.json").exists()
         assert not (app_dir / ".sst" / "outputs.json").exists()
         assert (app_dir / ".sst" / "types" / "devserver" / "resources.pyi").exists()
+
+
+PERMISSIONS_STACK = """
+mine = Bucket(stack, "mine")
+theirs = Bucket(stack, "theirs")
+secret = Config.Secret(stack, "THEIRS")
+Api(stack, "api", defaults={"function": {"bind": [mine]}}, routes={
+    "GET /mine": "functions/touch.mine",
+    "GET /theirs": "functions/touch.theirs",
+    "GET /secret": "functions/touch.secret",
+    "GET /granted": {"function": {"handler": "functions/touch.theirs", "permissions": ["s3:ListBucket"]}},
+})
+"""
+TOUCH = """\
+import os
+
+import boto3
+
+s3, ssm = boto3.client("s3"), boto3.client("ssm")
+
+
+def mine(event, context):
+    return s3.list_objects_v2(Bucket=os.environ["SST_Bucket_bucketName_mine"])["KeyCount"]
+
+
+def theirs(event, context):
+    return s3.list_objects_v2(Bucket=event["queryStringParameters"]["bucket"])["KeyCount"]
+
+
+def secret(event, context):
+    return ssm.get_parameters(Names=["/sst/test-app/test/Secret/THEIRS/value"])["Parameters"]
+"""
+
+
+def test_functions_may_use_what_they_bind_and_are_refused_the_rest(tmp_path: Path) -> None:
+    app_dir = make_app(tmp_path, PERMISSIONS_STACK, {"functions/touch.py": TOUCH})
+    with ServerThread(app_dir) as server, server.client() as client:
+        theirs = server.server.app.resources["Bucket"]["theirs"]["bucketName"]
+        assert client.get("/mine").json() == 0
+        assert client.get("/theirs", params={"bucket": theirs}).status_code == 500
+        output = server.wait_for_output("may not s3:ListBucket")
+        assert f"may not s3:ListBucket on arn:aws:s3:::{theirs}: bind Bucket.theirs to it (bind=[...])" in output
+        assert "AccessDenied" in output
+        assert client.get("/secret").status_code == 500
+        server.wait_for_output("may not ssm:GetParameters")
+        assert client.get("/granted", params={"bucket": theirs}).json() == 0, "permissions=[...] grants by hand"
+
+
+def test_no_iam_lets_every_function_use_everything(tmp_path: Path) -> None:
+    app_dir = make_app(tmp_path, PERMISSIONS_STACK, {"functions/touch.py": TOUCH})
+    with ServerThread(app_dir, enforce_iam=False) as server, server.client() as client:
+        theirs = server.server.app.resources["Bucket"]["theirs"]["bucketName"]
+        assert client.get("/theirs", params={"bucket": theirs}).json() == 0

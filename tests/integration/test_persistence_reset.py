@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from devserver.commands.reset import emulator_state_dir, run
+from devserver.commands.reset import run
 from devserver.errors import UserError
 from devserver.secrets_store import SecretsStore
+from devserver.state_files import emulator_state_dir
 from emulator.process import EmulatorProcess
 
 

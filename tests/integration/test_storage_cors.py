@@ -118,10 +118,6 @@ def test_virtual_host_style_requests_reach_the_same_bucket(server: ServerThread)
     ]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="emulator/wsgi_bridge.py gives moto no RAW_URI, so moto splits the decoded path: 'q?x' is stored as 'q'",
-)
 def test_keys_with_query_and_percent_characters_keep_their_exact_names(server: ServerThread) -> None:
     s3 = s3_client(server)
     bucket = bucket_name(server, "open")
