@@ -202,7 +202,8 @@ def _api(api: Api, resolver: _FunctionResolver) -> ApiSpec:
         ):
             raise ConstructError(f'Api "{api.id}": route "{key}" is under {RESERVED_PREFIX}/, reserved for the Console')
         where = f'Api "{api.id}" route "{key}"'
-        routes.append(RouteSpec(key, resolver.definition(definition, where, (api.id, key), api.function_defaults)))
+        defaults = _with_bound(api.function_defaults, api)
+        routes.append(RouteSpec(key, resolver.definition(definition, where, (api.id, key), defaults)))
     return ApiSpec(api.id, tuple(routes), cors=api.cors)
 
 
@@ -241,7 +242,8 @@ def _notification(
         raise ConstructError(f"{where}: unknown option {sorted(unknown)[0]!r} (valid: events, filters, function)")
     if "function" not in options:
         raise ConstructError(f'{where}: the "function" option is required')
-    function = resolver.definition(options["function"], where, (bucket.id, notification_id), bucket.function_defaults)
+    defaults = _with_bound(bucket.function_defaults, bucket)
+    function = resolver.definition(options["function"], where, (bucket.id, notification_id), defaults)
     events = tuple(options.get("events") or _DEFAULT_NOTIFICATION_EVENTS)
     prefix, suffix = _filters(options.get("filters", []), where)
     return NotificationSpec(notification_id, function, events, prefix, suffix)
@@ -344,6 +346,12 @@ class _FunctionResolver:
                 except PermissionEntryError as error:
                     raise ConstructError(str(error)) from None
         return tuple(grants)
+
+
+def _with_bound(defaults: Mapping[str, Any], owner: Api | Bucket) -> dict[str, Any]:
+    """`defaults.function` plus what `owner.bind()` / `owner.attach_permissions()` added (for inline functions;
+    `Function` constructs got theirs when those were called)."""
+    return _merge_function_props(defaults, {"bind": owner.bound, "permissions": owner.attached_permissions})
 
 
 def _merge_function_props(defaults: Mapping[str, Any], props: Mapping[str, Any]) -> dict[str, Any]:

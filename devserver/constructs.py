@@ -9,7 +9,7 @@ malformed values raise `ConstructError` naming the construct). `devserver.config
 from __future__ import annotations
 
 import difflib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 __all__ = ["Api", "App", "Bucket", "Config", "Construct", "ConstructError", "Function", "Stack", "Table"]
@@ -99,6 +99,37 @@ class Construct:
         return f"{type(self).__name__}({self.id!r})"
 
 
+class _HasFunctions:
+    """SST's `bind()` and `attach_permissions()` on a construct that owns functions (an Api's routes, a Bucket's
+    notifications): they apply to every function it has, `Function` constructs included, as in SST."""
+
+    bound: list[Construct]
+    attached_permissions: list[object]
+
+    def _functions(self) -> list[Function]:
+        raise NotImplementedError
+
+    def bind(self, constructs: Sequence[Construct]) -> None:
+        self.bound.extend(constructs)
+        for function in self._functions():
+            function.bind(constructs)
+
+    def attach_permissions(self, permissions: Sequence[object]) -> None:
+        self.attached_permissions.extend(permissions)
+        for function in self._functions():
+            function.attach_permissions(permissions)
+
+
+def _function_constructs(definitions: Iterable[object]) -> list[Function]:
+    found = []
+    for definition in definitions:
+        if isinstance(definition, Mapping):
+            definition = definition.get("function")
+        if isinstance(definition, Function):
+            found.append(definition)
+    return found
+
+
 class Function(Construct):
     """A Lambda function: `Function(stack, "worker", handler="functions/worker.main", bind=[...], ...)`."""
 
@@ -111,6 +142,14 @@ class Function(Construct):
             raise ConstructError(f'Function "{id}": the "handler" option is required (e.g. "functions/worker.main")')
         self.props = props
 
+    def bind(self, constructs: Sequence[Construct]) -> None:
+        """Bind more constructs to this function, as SST's `fn.bind([...])`."""
+        self.props["bind"] = [*self.props.get("bind", []), *constructs]
+
+    def attach_permissions(self, permissions: Sequence[object]) -> None:
+        """Grant more permissions, as SST's `fn.attachPermissions([...])`."""
+        self.props["permissions"] = [*self.props.get("permissions", []), *permissions]
+
     @property
     def function_name(self) -> str:
         from devserver.naming import function_name
@@ -122,7 +161,7 @@ FunctionDefinition = str | Function | Mapping[str, Any]
 """A handler string, a `Function`, or `{"function": {"handler": ..., other Function options}}`."""
 
 
-class Api(Construct):
+class Api(_HasFunctions, Construct):
     """An HTTP API: `Api(stack, "api", routes={"GET /": "functions/hello.main"}, defaults={"function": {...}})`."""
 
     binding_type = "Api"
@@ -140,12 +179,17 @@ class Api(Construct):
         self.function_defaults: Mapping[str, Any] = defaults.get("function", {})
         self.cors = bool(props.get("cors", True))
         self.url = stack.app._api_url(id)
+        self.bound = []
+        self.attached_permissions = []
+
+    def _functions(self) -> list[Function]:
+        return _function_constructs(self.routes.values())
 
     def add_routes(self, stack: Stack, routes: Mapping[str, FunctionDefinition]) -> None:
         self.routes.update(routes)
 
 
-class Bucket(Construct):
+class Bucket(_HasFunctions, Construct):
     """An S3 bucket: `Bucket(stack, "myFiles", notifications={...}, cors=True, name=None)`."""
 
     binding_type = "Bucket"
@@ -160,6 +204,14 @@ class Bucket(Construct):
         if not isinstance(defaults, Mapping) or set(defaults) - {"function"}:
             raise ConstructError(f'Bucket "{id}": "defaults" takes only {{"function": {{...Function options}}}}')
         self.function_defaults: Mapping[str, Any] = defaults.get("function", {})
+        self.bound = []
+        self.attached_permissions = []
+
+    def _functions(self) -> list[Function]:
+        notifications = self.notifications
+        if isinstance(notifications, Mapping):
+            return _function_constructs(notifications.values())
+        return _function_constructs(notifications if isinstance(notifications, list | tuple) else [])
 
     @property
     def bucket_name(self) -> str:

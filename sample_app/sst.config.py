@@ -23,6 +23,8 @@ def Storage(stack):
             },
         },
     )
+    # The thumbnail function reads and writes the bucket: bind it, or the emulator refuses it as AWS would.
+    bucket.bind([bucket])
     stripe = Config.Secret(stack, "STRIPE_KEY")
     cluster = Config.Parameter(stack, "MY_CLUSTER_NAME", value="dev-cluster")
     api = Api(

@@ -158,3 +158,22 @@ def test_stack_modules_imported_by_the_config_are_config_sources(tmp_path: Path)
     app = load(app_dir)
     assert app.buckets[0].id == "b"
     assert (app_dir / "stacks" / "storage.py").resolve() in app.config_sources
+
+
+def test_bind_and_attach_permissions_reach_every_function_of_an_api_or_bucket(tmp_path: Path) -> None:
+    app_dir = make_app(
+        tmp_path,
+        """
+        files = Bucket(stack, "files", notifications=["functions/hello.main"])
+        worker = Function(stack, "worker", handler="functions/hello.main")
+        api = Api(stack, "api", routes={"GET /": "functions/hello.main", "GET /w": worker})
+        api.bind([files])
+        api.attach_permissions(["sns"])
+        files.bind([files])
+        """,
+    )
+    app = load(app_dir)
+    inline, construct = (route.function for route in app.apis[0].routes)
+    assert inline.bind == construct.bind == ("Bucket.files",)
+    assert [p.actions for p in inline.permissions] == [("sns:*",)]
+    assert app.buckets[0].notifications[0].function.bind == ("Bucket.files",)

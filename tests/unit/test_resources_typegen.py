@@ -85,4 +85,3 @@ def test_a_checker_config_naming_the_types_folder_counts_as_configured(tmp_path:
     assert not is_configured(tmp_path)
     (tmp_path / "pyproject.toml").write_text('[tool.mypy]\nmypy_path = "$MYPY_CONFIG_FILE_DIR/.sst/types"\n')
     assert is_configured(tmp_path)
-
