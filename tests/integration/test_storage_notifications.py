@@ -48,6 +48,8 @@ gated = Bucket(stack, "gated", notifications={
     "gated": {"function": "functions/gated.main", "filters": [{"prefix": "work/"}]},
 })
 failing = Bucket(stack, "failing", notifications=[Function(stack, "failer", handler="functions/fail.main")])
+thumbs.bind([thumbs])  # the thumbnailer writes into its own bucket
+gated.bind([gated])
 Api(stack, "api",
     defaults={"function": {"bind": [listed, filtered, versioned, thumbs, gated, failing]}},
     routes={"POST /scenario": "functions/scenario.handler", "POST /presign": "functions/presign.main"})
