@@ -16,7 +16,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-BENCHMARKS = ("devserver_http", "runtime_roundtrip", "emulator_s3", "notification_latency")
+BENCHMARKS = (
+    "devserver_http",
+    "runtime_roundtrip",
+    "emulator_s3",
+    "notification_latency",
+    "emulator_memory",
+    "load_mix",
+)
 REPORT = Path(__file__).resolve().parent.parent / "BENCHMARKS.md"
 
 Results = dict[str, dict[str, Any]]
@@ -49,10 +56,20 @@ HEADLINES: tuple[tuple[str, str, str, Callable[[float], bool]], ...] = (
     ("S3 1 KiB GET ops/s vs ThreadedMotoServer", "emulator_s3.ours_vs_moto.1KiB.get", "≥ 2×", lambda v: v >= 2),
     ("S3 1 MiB PUT ops/s vs ThreadedMotoServer", "emulator_s3.ours_vs_moto.1MiB.put", "≥ 0.9×", lambda v: v >= 0.9),
     ("S3 1 MiB GET ops/s vs ThreadedMotoServer", "emulator_s3.ours_vs_moto.1MiB.get", "≥ 0.9×", lambda v: v >= 0.9),
-    ("100 MiB multipart upload, emulator peak RSS, MB", "emulator_s3.multipart_100MiB.peak_rss_mb_after", "≤ 200",
-     lambda v: v <= 200),
+    ("100 MiB multipart upload, emulator peak RSS, MB", "emulator_memory.multipart_100MiB.after_upload.peak_mb",
+     "≤ 200", lambda v: v <= 200),
+    ("1 GiB multipart upload, emulator peak RSS, MB", "emulator_memory.multipart_1024MiB.after_upload.peak_mb",
+     "≤ 300", lambda v: v <= 300),
+    ("RSS after downloading it, MB", "emulator_memory.multipart_1024MiB.after_download.rss_mb", "≤ 300",
+     lambda v: v <= 300),
+    ("RSS after storing 500 MiB of 256 KiB objects, MB", "emulator_memory.small_objects.after.rss_mb", "≤ 300",
+     lambda v: v <= 300),
     ("Notification PUT returned → handler started, p50 ms", f"{_NOTIFY}.p50_ms", "≤ 10", lambda v: v <= 10),
     ("Notification PUT returned → handler started, p99 ms", f"{_NOTIFY}.p99_ms", "≤ 50", lambda v: v <= 50),
+    ("Load, 32 clients × 60 s: errors", "load_mix.errors", "0", lambda v: v == 0),
+    ("Load: lost notifications", "load_mix.lost_notifications", "0", lambda v: v == 0),
+    ("Load: tree RSS growth after the first 15 s, MB", "load_mix.rss_growth_after_15s_mb", "stable (≤ 50)",
+     lambda v: v <= 50),
 )  # fmt: skip
 
 

@@ -280,10 +280,12 @@ class _FunctionResolver:
             props = definition["function"]
         elif isinstance(definition, Mapping) and isinstance(definition.get("function"), str | Function):
             return self.definition(definition["function"], where, path, defaults)
+        elif isinstance(definition, Mapping) and "handler" in definition:
+            props = definition  # Function props themselves, as SST's FunctionDefinition allows
         else:
             raise ConstructError(
-                f'{where}: expected a handler string, a Function or {{"function": {{"handler": ...}}}}, '
-                f"got {definition!r}"
+                f'{where}: expected a handler string, a Function, {{"handler": ...}} or '
+                f'{{"function": {{"handler": ...}}}}, got {definition!r}'
             )
         unknown = set(props) - Function.options
         if unknown:

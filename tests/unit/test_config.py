@@ -177,3 +177,18 @@ def test_bind_and_attach_permissions_reach_every_function_of_an_api_or_bucket(tm
     assert inline.bind == construct.bind == ("Bucket.files",)
     assert [p.actions for p in inline.permissions] == [("sns:*",)]
     assert app.buckets[0].notifications[0].function.bind == ("Bucket.files",)
+
+
+def test_a_notification_function_may_be_given_as_function_props(tmp_path: Path) -> None:
+    app_dir = make_app(
+        tmp_path,
+        """
+        log = Bucket(stack, "log")
+        Bucket(stack, "inbox", notifications={
+            "copy": {"function": {"handler": "functions/hello.main", "bind": [log]}, "events": ["object_created"]},
+        })
+        """,
+    )
+    notification = load(app_dir).buckets[1].notifications[0]
+    assert notification.function.bind == ("Bucket.log",)
+    assert notification.events == ("object_created",)
