@@ -43,9 +43,8 @@ def stacks(app):
 
 def Load(stack):
     receipts = Bucket(stack, "receipts")
-    inbox = Bucket(stack, "inbox", notifications={
-        "receipt": {"function": {"handler": "functions/receipt.main", "bind": [receipts]}, "events": ["object_created"]},
-    })
+    receipt = {"handler": "functions/receipt.main", "bind": [receipts]}
+    Bucket(stack, "inbox", notifications={"receipt": {"function": receipt, "events": ["object_created"]}})
     Api(stack, "api", routes={"GET /": "functions/hello.main"})
 """
 HELLO = 'def main(event, context):\n    return {"hello": "load"}\n'
