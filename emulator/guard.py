@@ -22,11 +22,12 @@ import secrets
 import time
 from collections.abc import Callable, Mapping, Sequence
 
+from emulator.asgi_messages import header_map, read_body, replay_body, s3_address_of
 from emulator.cors import CorsRule, actual_request_headers, parse_cors_rules, preflight_headers
 from emulator.middleware import ASGIApp, Message, Receive, S3Lookups, Scope, Send
 from emulator.post_policy import PostForm, parse_post_form, post_success_response, verify_post_policy
 from emulator.presign import PresignedRequest, presigned_auth_kind, verify_presigned_request
-from emulator.s3_addressing import S3Address, object_url, resolve_s3_address
+from emulator.s3_addressing import S3Address, object_url
 from emulator.s3_errors import S3Error, error_body
 
 __all__ = ["S3RequestGuard", "s3_request_guard"]
@@ -65,17 +66,12 @@ class S3RequestGuard:
         if scope["type"] != "http":
             await self._app(scope, receive, send)
             return
-        headers = _header_map(scope)
+        headers = header_map(scope)
         if _signed_for_another_service(headers.get("authorization", "")):
             await self._app(scope, receive, send)
             return
-        server = scope.get("server") or ("", None)
         try:
-            address = resolve_s3_address(
-                headers.get("host", ""),
-                scope.get("raw_path") or scope["path"].encode(),
-                endpoint_host=f"{server[0]}:{server[1]}",
-            )
+            address = s3_address_of(scope, headers)
         except S3Error as error:
             await _send_error(send, error, {})
             return
@@ -185,10 +181,10 @@ class _GuardedRequest:
         )
 
     async def _forward_form_upload(self, receive: Receive, send: Send) -> None:
-        body = await _read_body(receive)
+        body = await read_body(receive)
         form = parse_post_form(body, self._headers["content-type"])
         verify_post_policy(form, bucket=self._bucket, lookup_secret_key=self._lookup_secret_key, now=self._now)
-        await self._app(self._scope, _replay(body, receive), self._post_answer(form, send))
+        await self._app(self._scope, replay_body(body, receive), self._post_answer(form, send))
 
     def _post_answer(self, form: PostForm, send: Send) -> Send:
         """Replace moto's answer to an accepted upload with S3's; let its errors through."""
@@ -230,15 +226,6 @@ class _GuardedRequest:
         return send_with_cors
 
 
-def _header_map(scope: Scope) -> dict[str, str]:
-    """Lower-case header names to values; repeated headers joined with ``,`` as SigV4 canonicalises them."""
-    headers: dict[str, str] = {}
-    for raw_name, raw_value in scope.get("headers", []):
-        name, value = bytes(raw_name).decode("latin-1").lower(), bytes(raw_value).decode("latin-1")
-        headers[name] = f"{headers[name]},{value}" if name in headers else value
-    return headers
-
-
 def _signed_for_another_service(authorization: str) -> bool:
     """Whether a SigV4 Authorization header is scoped to a service other than S3 (moto serves them all here)."""
     _, found, rest = authorization.partition("Credential=")
@@ -246,32 +233,6 @@ def _signed_for_another_service(authorization: str) -> bool:
         return False
     scope = rest.split(",", 1)[0].split("/")
     return len(scope) >= 4 and scope[3] != "s3"
-
-
-async def _read_body(receive: Receive) -> bytes:
-    chunks: list[bytes] = []
-    while True:
-        message = await receive()
-        if message["type"] != "http.request":
-            break
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    return b"".join(chunks)
-
-
-def _replay(body: bytes, receive: Receive) -> Receive:
-    """A `receive` that hands `body` over once, then defers to the client's (for its disconnect)."""
-    replayed = False
-
-    async def replay() -> Message:
-        nonlocal replayed
-        if replayed:
-            return await receive()
-        replayed = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return replay
 
 
 async def _send(send: Send, status: int, headers: Mapping[str, str], body: bytes) -> None:

@@ -20,10 +20,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
+from emulator.asgi_messages import header_map, read_body, replay_body, s3_address_of
 from emulator.aws_actions import RequiredPermission, dynamodb_permissions, s3_permissions, ssm_permissions
 from emulator.iam_policy import Identity, IdentityLookup, evaluate
-from emulator.middleware import ASGIApp, Message, Receive, S3Lookups, Scope, Send
-from emulator.s3_addressing import resolve_s3_address
+from emulator.middleware import ASGIApp, Receive, S3Lookups, Scope, Send
 from emulator.s3_errors import S3Error, error_body
 
 __all__ = ["Identity", "IamGuard", "access_key_of", "iam_guard"]
@@ -79,7 +79,7 @@ class IamGuard:
         if scope["type"] != "http":
             await self._app(scope, receive, send)
             return
-        headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
+        headers = header_map(scope)
         query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
         signer = access_key_of(headers, query)
         identity = None if signer is None else self._lookup_identity(signer.access_key_id)
@@ -89,7 +89,8 @@ class IamGuard:
         region = signer.region or self._region
         target = headers.get("x-amz-target", "")
         if signer.service in ("ssm", "dynamodb") and "." in target:
-            body, receive = await _buffered(receive)
+            body = await read_body(receive)
+            receive = replay_body(body, receive)
             try:
                 document = json.loads(body or b"{}")
             except ValueError:
@@ -98,13 +99,8 @@ class IamGuard:
             permissions = ssm_permissions if signer.service == "ssm" else dynamodb_permissions
             needed = [permissions(operation, document, region=region, account=self._account_id)]
         elif signer.service == "s3":
-            server = scope.get("server") or ("", None)
             try:
-                address = resolve_s3_address(
-                    headers.get("host", ""),
-                    scope.get("raw_path") or scope["path"].encode(),
-                    endpoint_host=f"{server[0]}:{server[1]}",
-                )
+                address = s3_address_of(scope, headers)
             except S3Error:
                 await self._app(scope, receive, send)  # the S3 guard answers malformed addresses
                 return
@@ -120,26 +116,6 @@ class IamGuard:
                     await _send_denied(send, signer.service, message)
                     return
         await self._app(scope, receive, send)
-
-
-async def _buffered(receive: Receive) -> tuple[bytes, Receive]:
-    chunks = []
-    while True:
-        message = await receive()
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    body = b"".join(chunks)
-    replayed = False
-
-    async def replay() -> Message:
-        nonlocal replayed
-        if replayed:
-            return await receive()
-        replayed = True
-        return {"type": "http.request", "body": body, "more_body": False}
-
-    return body, replay
 
 
 async def _send_denied(send: Send, service: str | None, message: str) -> None:

@@ -1,0 +1,53 @@
+"""Small ASGI helpers the middleware in front of moto shares: headers, whole bodies, and where a request went."""
+
+from __future__ import annotations
+
+from emulator.middleware import Message, Receive, Scope
+from emulator.s3_addressing import S3Address, resolve_s3_address
+
+__all__ = ["header_map", "read_body", "replay_body", "s3_address_of"]
+
+
+def header_map(scope: Scope) -> dict[str, str]:
+    """Lower-case header names to values; repeated headers joined with ``,`` as SigV4 canonicalises them."""
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in scope.get("headers", []):
+        name, value = bytes(raw_name).decode("latin-1").lower(), bytes(raw_value).decode("latin-1")
+        headers[name] = f"{headers[name]},{value}" if name in headers else value
+    return headers
+
+
+def s3_address_of(scope: Scope, headers: dict[str, str]) -> S3Address:
+    """The bucket and key a request names, path-style or virtual-host style; raises `S3Error` like S3 does."""
+    server = scope.get("server") or ("", None)
+    return resolve_s3_address(
+        headers.get("host", ""),
+        scope.get("raw_path") or scope["path"].encode(),
+        endpoint_host=f"{server[0]}:{server[1]}",
+    )
+
+
+async def read_body(receive: Receive) -> bytes:
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    return b"".join(chunks)
+
+
+def replay_body(body: bytes, receive: Receive) -> Receive:
+    """A `receive` that hands `body` over once, then defers to the client's (for its disconnect)."""
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if replayed:
+            return await receive()
+        replayed = True
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    return replay
