@@ -68,7 +68,9 @@ class Terminal:
         if invocation is None:
             self._emit((f"{_clock()} {method:<6} {path}  {status}  (no route)", "dim"))
             return
-        cold = " cold" if invocation.cold else ""
+        # As Lambda's REPORT line: the handler's duration, and the cold start's init duration apart from it.
+        init = invocation.init_duration_ms
+        cold = "" if not invocation.cold else " cold" if init is None else f" (cold start {init:.0f} ms)"
         took = f"{invocation.duration_ms:.0f} ms{cold}"
         line = f"{_clock()} {method:<6} {path}  {status}  {took}  {invocation.function_name}"
         self._emit((line, _STATUS_STYLE.get(status // 100)))
