@@ -20,22 +20,37 @@ from pathlib import Path
 from types import MappingProxyType, ModuleType
 from typing import Any
 
-from devserver.constructs import Api, App, Bucket, Construct, ConstructError, Function, Table, _Parameter, _Secret
+from devserver.constructs import (
+    ROUTE_AUTH_OPTIONS,
+    Api,
+    App,
+    Auth,
+    Bucket,
+    Construct,
+    ConstructError,
+    Function,
+    Table,
+    _Parameter,
+    _Secret,
+)
 from devserver.errors import StartError
 from devserver.model import (
     DEFAULT_MEMORY_MB,
     DEFAULT_TIMEOUT_SECONDS,
     ApiSpec,
     AppSpec,
+    AuthSpec,
     BucketSpec,
     FunctionSpec,
     NotificationSpec,
     ParameterSpec,
     PermissionSpec,
+    RouteAuthorizer,
     RouteSpec,
     SecretSpec,
     StackSpec,
     TableSpec,
+    TokenValidity,
     frozen_mapping,
 )
 from devserver.naming import function_name, is_valid_bucket_name
@@ -142,13 +157,14 @@ def _define(module: ModuleType, config_path: Path, stage: str, api_url: Callable
 def _resolve(app: App, app_dir: Path) -> AppSpec:
     resolver = _FunctionResolver(app, app_dir)
     constructs = app.constructs()
+    auths = tuple(_auth(auth, resolver) for auth in constructs if isinstance(auth, Auth))
     return AppSpec(
         name=app.name,
         region=app.region,
         stage=app.stage,
         app_dir=app_dir,
         stacks=tuple(StackSpec(stack.name, frozen_mapping(stack.outputs)) for stack in app.stacks),
-        apis=tuple(_api(api, resolver) for api in constructs if isinstance(api, Api)),
+        apis=tuple(_api(api, resolver, auths) for api in constructs if isinstance(api, Api)),
         functions=tuple(resolver.function(f) for f in constructs if isinstance(f, Function)),
         buckets=tuple(_bucket(bucket, resolver) for bucket in constructs if isinstance(bucket, Bucket)),
         parameters=tuple(ParameterSpec(p.id, p.value) for p in constructs if isinstance(p, _Parameter)),
@@ -158,6 +174,7 @@ def _resolve(app: App, app_dir: Path) -> AppSpec:
             for t in constructs
             if isinstance(t, Table)
         ),
+        auths=auths,
         resources=_freeze(_resources(constructs)),
     )
 
@@ -183,6 +200,12 @@ def _exposed(construct: Construct) -> dict[str, str]:
         return {"tableName": construct.table_name}
     if isinstance(construct, _Parameter):
         return {"value": construct.value}
+    if isinstance(construct, Auth):
+        return {
+            "userPoolId": construct.user_pool_id,
+            "userPoolClientId": construct.user_pool_client_id,
+            "identityPoolId": construct.identity_pool_id,
+        }
     return {}  # a Secret's value is never part of the app model
 
 
@@ -193,7 +216,8 @@ def _resources(constructs: list[Construct]) -> dict[str, dict[str, dict[str, str
     return resources
 
 
-def _api(api: Api, resolver: _FunctionResolver) -> ApiSpec:
+def _api(api: Api, resolver: _FunctionResolver, auths: tuple[AuthSpec, ...]) -> ApiSpec:
+    authorizers = {name: _authorizer(api, name, props, auths) for name, props in api.authorizers.items()}
     routes = []
     for key, definition in api.routes.items():
         parsed = parse_route_key(key)
@@ -202,9 +226,61 @@ def _api(api: Api, resolver: _FunctionResolver) -> ApiSpec:
         ):
             raise ConstructError(f'Api "{api.id}": route "{key}" is under {RESERVED_PREFIX}/, reserved for the Console')
         where = f'Api "{api.id}" route "{key}"'
+        route_auth = dict(api.route_defaults)
+        if isinstance(definition, Mapping) and not ROUTE_AUTH_OPTIONS.isdisjoint(definition):
+            route_auth.update({k: v for k, v in definition.items() if k in ROUTE_AUTH_OPTIONS})
+            definition = {k: v for k, v in definition.items() if k not in ROUTE_AUTH_OPTIONS}
         defaults = _with_bound(api.function_defaults, api)
-        routes.append(RouteSpec(key, resolver.definition(definition, where, (api.id, key), defaults)))
+        function = resolver.definition(definition, where, (api.id, key), defaults)
+        routes.append(RouteSpec(key, function, _route_authorizer(route_auth, authorizers, where)))
     return ApiSpec(api.id, tuple(routes), cors=api.cors)
+
+
+def _authorizer(api: Api, name: str, props: object, auths: tuple[AuthSpec, ...]) -> RouteAuthorizer:
+    # SST's user_pool authorizer names a Cognito pool by id; locally it must be one of the app's own `Auth`s,
+    # whose keys sst-dev holds. ("iam" is a built-in name in SST, not a declared authorizer.)
+    where = f'Api "{api.id}" authorizer "{name}"'
+    pool = props.get("user_pool") if isinstance(props, Mapping) else None
+    if not isinstance(props, Mapping) or props.get("type") != "user_pool" or not isinstance(pool, Mapping):
+        raise ConstructError(
+            f'{where}: expected {{"type": "user_pool", "user_pool": {{"id": auth.user_pool_id, '
+            f'"client_ids": [auth.user_pool_client_id]}}}}, got {props!r} (other types are not supported locally)'
+        )
+    auth = next((a for a in auths if a.user_pool_id == pool.get("id")), None)
+    if auth is None:
+        raise ConstructError(f"{where}: user pool {pool.get('id')!r} is not the user_pool_id of an Auth in this app")
+    client_ids = pool.get("client_ids", [auth.user_pool_client_id])
+    if not isinstance(client_ids, list | tuple) or not all(isinstance(c, str) for c in client_ids):
+        raise ConstructError(f'{where}: "client_ids" must be a list of client ids, got {client_ids!r}')
+    return RouteAuthorizer(name, auth.id, tuple(client_ids))
+
+
+def _route_authorizer(
+    options: Mapping[str, object], authorizers: Mapping[str, RouteAuthorizer], where: str
+) -> RouteAuthorizer | None:
+    name = options.get("authorizer", "none")
+    if name == "none":
+        return None
+    if name not in authorizers:
+        known = ", ".join(["none", *sorted(authorizers)])
+        raise ConstructError(f"{where}: authorizer {name!r} is not declared in the Api's authorizers (valid: {known})")
+    scopes = options.get("authorization_scopes", [])
+    if not isinstance(scopes, list | tuple) or not all(isinstance(s, str) for s in scopes):
+        raise ConstructError(f'{where}: "authorization_scopes" must be a list of scope names, got {scopes!r}')
+    return replace(authorizers[str(name)], scopes=tuple(scopes))
+
+
+def _auth(auth: Auth, resolver: _FunctionResolver) -> AuthSpec:
+    where = f'Auth "{auth.id}"'
+    return AuthSpec(
+        id=auth.id,
+        user_pool_id=auth.user_pool_id,
+        user_pool_client_id=auth.user_pool_client_id,
+        identity_pool_id=auth.identity_pool_id,
+        token_validity=TokenValidity(**auth.token_validity),
+        auth_permissions=resolver.permissions(auth.auth_permissions, f"{where} auth users"),
+        unauth_permissions=resolver.permissions(auth.unauth_permissions, f"{where} unauth users"),
+    )
 
 
 def _bucket(bucket: Bucket, resolver: _FunctionResolver) -> BucketSpec:
@@ -328,11 +404,12 @@ class _FunctionResolver:
             timeout=float(timeout),
             memory_size=memory_size,
             bind=tuple(f"{target.binding_type}.{target.id}" for target in bind),
-            permissions=self._permissions(props.get("permissions", []), where),
+            permissions=self.permissions(props.get("permissions", []), where),
             runtime_client=runtime_client,
         )
 
-    def _permissions(self, entries: object, where: str) -> tuple[PermissionSpec, ...]:
+    def permissions(self, entries: object, where: str) -> tuple[PermissionSpec, ...]:
+        """`permissions=[...]` entries (constructs, services, actions, statements) as IAM grants."""
         if not isinstance(entries, list | tuple):
             raise ConstructError(f'{where}: "permissions" must be a list')
         grants: list[PermissionSpec] = []

@@ -1,5 +1,5 @@
-"""The constructs a user writes in `sst.config.py`: `Api`, `Bucket`, `Config.Secret`, `Config.Parameter`, `Function`,
-`Table`, and the `App`/`Stack` they are registered with.
+"""The constructs a user writes in `sst.config.py`: `Api`, `Auth`, `Bucket`, `Config.Secret`, `Config.Parameter`,
+`Function`, `Table`, and the `App`/`Stack` they are registered with.
 
 They are plain records of what was declared, checked as they are created (unknown options, duplicate ids,
 malformed values raise `ConstructError` naming the construct). `devserver.config` turns them into the frozen
@@ -12,7 +12,7 @@ import difflib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-__all__ = ["Api", "App", "Bucket", "Config", "Construct", "ConstructError", "Function", "Stack", "Table"]
+__all__ = ["Api", "App", "Auth", "Bucket", "Config", "Construct", "ConstructError", "Function", "Stack", "Table"]
 
 
 TABLE_FIELD_TYPES = ("string", "number", "binary")
@@ -161,11 +161,20 @@ FunctionDefinition = str | Function | Mapping[str, Any]
 """A handler string, a `Function`, or `{"function": {"handler": ..., other Function options}}`."""
 
 
+ROUTE_AUTH_OPTIONS = frozenset({"authorizer", "authorization_scopes"})
+"""What a route (or an Api's `defaults`) may say about authorization besides its function, as in SST."""
+
+
 class Api(_HasFunctions, Construct):
-    """An HTTP API: `Api(stack, "api", routes={"GET /": "functions/hello.main"}, defaults={"function": {...}})`."""
+    """An HTTP API: `Api(stack, "api", routes={"GET /": "functions/hello.main"}, defaults={"function": {...}})`.
+
+    JWT authorizers as SST's: `authorizers={"jwt": {"type": "user_pool", "user_pool": {"id": auth.user_pool_id,
+    "client_ids": [auth.user_pool_client_id]}}}`, used by a route (`{"function": ..., "authorizer": "jwt"}`) or by
+    every route (`defaults={"authorizer": "jwt"}`); `"authorizer": "none"` opens one route again.
+    """
 
     binding_type = "Api"
-    options = frozenset({"routes", "defaults", "cors"})
+    options = frozenset({"routes", "defaults", "cors", "authorizers"})
 
     def __init__(self, stack: Stack, id: str, **props: Any) -> None:
         super().__init__(stack, id, props)
@@ -173,10 +182,18 @@ class Api(_HasFunctions, Construct):
         if not isinstance(routes, Mapping):
             raise ConstructError(f'Api "{id}": "routes" must be a dict of route key to handler')
         defaults = props.get("defaults", {})
-        if not isinstance(defaults, Mapping) or set(defaults) - {"function"}:
-            raise ConstructError(f'Api "{id}": "defaults" takes only {{"function": {{...Function options}}}}')
+        if not isinstance(defaults, Mapping) or set(defaults) - {"function", *ROUTE_AUTH_OPTIONS}:
+            raise ConstructError(
+                f'Api "{id}": "defaults" takes only "function" ({{...Function options}}), "authorizer" '
+                'and "authorization_scopes"'
+            )
+        authorizers = props.get("authorizers", {})
+        if not isinstance(authorizers, Mapping):
+            raise ConstructError(f'Api "{id}": "authorizers" must be a dict of name to authorizer')
         self.routes: dict[str, FunctionDefinition] = dict(routes)
         self.function_defaults: Mapping[str, Any] = defaults.get("function", {})
+        self.route_defaults: Mapping[str, Any] = {k: v for k, v in defaults.items() if k in ROUTE_AUTH_OPTIONS}
+        self.authorizers: Mapping[str, Any] = dict(authorizers)
         self.cors = bool(props.get("cors", True))
         self.url = stack.app._api_url(id)
         self.bound = []
@@ -187,6 +204,63 @@ class Api(_HasFunctions, Construct):
 
     def add_routes(self, stack: Stack, routes: Mapping[str, FunctionDefinition]) -> None:
         self.routes.update(routes)
+
+
+class Auth(Construct):
+    """Local users and an identity pool, as SST's Cognito-backed `Auth`: `Auth(stack, "auth")`.
+
+    Users sign up and in with a username and password and get RS256 JWTs; `Api` routes can require them (see
+    `Api`). `attach_permissions_for_auth_users` grants signed-in users' temporary credentials; resource ARNs may use
+    `${cognito-identity.amazonaws.com:sub}`, replaced by each user's identity id. `token_validity` gives lifetimes
+    in seconds: `{"id_token": 3600, "access_token": 3600, "refresh_token": 2592000}` (Cognito's defaults).
+    """
+
+    binding_type = "Auth"
+    options = frozenset({"login", "token_validity"})
+    TOKEN_KINDS = ("id_token", "access_token", "refresh_token")
+
+    def __init__(self, stack: Stack, id: str, **props: Any) -> None:
+        super().__init__(stack, id, props)
+        login = props.get("login", ["username"])
+        if list(login) != ["username"]:
+            raise ConstructError(f'Auth "{id}": login {login!r} is not supported locally (only ["username"])')
+        validity = props.get("token_validity", {})
+        if not isinstance(validity, Mapping) or set(validity) - set(self.TOKEN_KINDS):
+            raise ConstructError(f'Auth "{id}": "token_validity" takes seconds for {", ".join(self.TOKEN_KINDS)}')
+        for kind, seconds in validity.items():
+            if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds <= 0:
+                raise ConstructError(f'Auth "{id}": token_validity {kind} must be a positive number, got {seconds!r}')
+        self.token_validity: Mapping[str, float] = {k: float(v) for k, v in validity.items()}
+        self.auth_permissions: list[object] = []
+        self.unauth_permissions: list[object] = []
+
+    def attach_permissions_for_auth_users(self, stack: Stack, permissions: Sequence[object]) -> None:
+        """Grant signed-in users' identities these permissions, as SST's `attachPermissionsForAuthUsers`."""
+        self.auth_permissions.extend(permissions)
+
+    def attach_permissions_for_unauth_users(self, stack: Stack, permissions: Sequence[object]) -> None:
+        """Grant unauthenticated (guest) identities these permissions, as SST's `attachPermissionsForUnauthUsers`."""
+        self.unauth_permissions.extend(permissions)
+
+    @property
+    def user_pool_id(self) -> str:
+        from devserver.auth.ids import user_pool_id
+
+        app = self.stack.app
+        return user_pool_id(app.region, app.name, app.stage, self.id)
+
+    @property
+    def user_pool_client_id(self) -> str:
+        from devserver.auth.ids import user_pool_client_id
+
+        return user_pool_client_id(self.stack.app.name, self.stack.app.stage, self.id)
+
+    @property
+    def identity_pool_id(self) -> str:
+        from devserver.auth.ids import identity_pool_id
+
+        app = self.stack.app
+        return identity_pool_id(app.region, app.name, app.stage, self.id)
 
 
 class Bucket(_HasFunctions, Construct):

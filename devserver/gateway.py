@@ -4,6 +4,8 @@ How it works: each HTTP request is matched against the Api's route table (API Ga
 `devserver.routes`), turned into a payload-format-2.0 event (`devserver.apigw`), run through the worker pool,
 and the handler's result turned back into an HTTP response. This is the hot path of the dev server, so it is
 plain ASGI rather than a framework route: no per-request dependency injection or response classes.
+A route with a JWT authorizer is checked first (`devserver.auth.authorizer`): a refused request never reaches the
+function, and a passing one's event carries `requestContext.authorizer.jwt`, as API Gateway sends it.
 `mount()` swaps the route table atomically when `sst.config.py` changes; requests in flight finish on the old one.
 """
 
@@ -12,8 +14,8 @@ from __future__ import annotations
 import hashlib
 import time
 import uuid
-from collections.abc import Awaitable, Callable, Mapping
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import Any, cast
 
 from devserver.api_cors import preflight_response_headers, response_cors_headers
 from devserver.apigw import (
@@ -26,6 +28,8 @@ from devserver.apigw import (
     build_http_event,
     response_from_result,
 )
+from devserver.auth.authorizer import TokenVerifier, authorize_jwt
+from devserver.auth.errors import AuthError
 from devserver.model import ApiSpec, FunctionSpec, RouteSpec
 from devserver.naming import ACCOUNT_ID
 from devserver.routes import RouteTable
@@ -53,9 +57,20 @@ def api_id_for(app: str, stage: str, api_id: str) -> str:
 class ApiGateway:
     """Serves one Api; `mount()` gives it (or replaces) its routes."""
 
-    def __init__(self, api: ApiSpec, *, app: str, stage: str, invoke: Invoker, terminal: Terminal) -> None:
+    def __init__(
+        self,
+        api: ApiSpec,
+        *,
+        app: str,
+        stage: str,
+        invoke: Invoker,
+        terminal: Terminal,
+        verify_token: TokenVerifier | None = None,
+    ) -> None:
         self.invoke = invoke
         self.terminal = terminal
+        self.verify_token = verify_token
+        """Checks tokens for routes with a JWT authorizer; with none, such routes refuse every request."""
         self.observers: list[InvocationObserver] = []
         self.gateway_id = api_id_for(app, stage, api.id)
         self.mount(api)
@@ -87,6 +102,14 @@ class ApiGateway:
             await _send(send, NOT_FOUND, _cors(api, request))
             return
         route = match.target
+        authorizer_context = None
+        if route.authorizer is not None:
+            decision = authorize_jwt(route.authorizer, request.headers, self.verify_token or _refuse_every_token)
+            if decision.refusal is not None:
+                self.terminal.request(request.method, request.raw_path, decision.refusal.status, None)
+                await _send(send, decision.refusal, _cors(api, request))
+                return
+            authorizer_context = decision.context
         request_id = str(uuid.uuid4())
         event = build_http_event(
             request,
@@ -97,12 +120,18 @@ class ApiGateway:
             request_id=request_id,
             now=time.time(),
         )
+        if authorizer_context is not None:
+            cast(dict[str, object], event["requestContext"])["authorizer"] = authorizer_context
         invocation = await self.invoke(route.function, event, request_id=request_id)
         response = _response_for(invocation)
         self.terminal.request(request.method, request.raw_path, response.status, invocation)
         for observe in self.observers:
             observe("api", route, event, invocation)
         await _send(send, response, _cors(api, request))
+
+
+def _refuse_every_token(auth_id: str, token: str, client_ids: Sequence[str]) -> Mapping[str, Any]:
+    raise AuthError("NotAuthorizedException", f"no Auth {auth_id!r} is running to check tokens", status=401)
 
 
 def _response_for(invocation: Invocation) -> HttpResponse:

@@ -64,11 +64,27 @@ class FunctionSpec:
 
 
 @dataclass(frozen=True)
+class RouteAuthorizer:
+    """A route's JWT authorizer, backed by the app's `Auth` `auth_id` (SST's `type: "user_pool"`).
+
+    A token passes when its signature, issuer and expiry are right and its `aud` (id tokens) or `client_id`
+    (access tokens) is one of `client_ids`; when `scopes` is set, its `scope` claim must hold one of them.
+    """
+
+    name: str
+    auth_id: str
+    client_ids: tuple[str, ...]
+    scopes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class RouteSpec:
-    """One API route: its key as written (`GET /files/{key+}`, `$default`) and the function serving it."""
+    """One API route: its key as written (`GET /files/{key+}`, `$default`), the function serving it, and the
+    authorizer requests must pass first (None: open)."""
 
     key: str
     function: FunctionSpec
+    authorizer: RouteAuthorizer | None = None
 
 
 @dataclass(frozen=True)
@@ -117,6 +133,30 @@ class TableSpec:
 
 
 @dataclass(frozen=True)
+class TokenValidity:
+    """Token lifetimes in seconds; Cognito's defaults (one hour, 30 days)."""
+
+    id_token: float = 3600.0
+    access_token: float = 3600.0
+    refresh_token: float = 30 * 86400.0
+
+
+@dataclass(frozen=True)
+class AuthSpec:
+    """One `Auth`: a local user pool (its ids as Cognito shapes them) and its identity pool's policies."""
+
+    id: str
+    user_pool_id: str
+    user_pool_client_id: str
+    identity_pool_id: str
+    token_validity: TokenValidity = field(default_factory=TokenValidity)
+    auth_permissions: tuple[PermissionSpec, ...] = ()
+    """Signed-in identities' grants; resources may hold `${cognito-identity.amazonaws.com:sub}`."""
+    unauth_permissions: tuple[PermissionSpec, ...] = ()
+    """Guest identities' grants."""
+
+
+@dataclass(frozen=True)
 class StackSpec:
     name: str
     outputs: Mapping[str, str] = field(default_factory=frozen_mapping)
@@ -137,6 +177,7 @@ class AppSpec:
     parameters: tuple[ParameterSpec, ...] = ()
     secrets: tuple[SecretSpec, ...] = ()
     tables: tuple[TableSpec, ...] = ()
+    auths: tuple[AuthSpec, ...] = ()
     resources: Mapping[str, Mapping[str, Mapping[str, str]]] = field(default_factory=lambda: MappingProxyType({}))
     """What each construct exposes for binding, `{Type: {id: {prop: value}}}` (as in `.sst/dev.json`), e.g.
     `{"Bucket": {"myFiles": {"bucketName": "..."}}}`. A Secret's entry is `{}`: its value is never in the model."""

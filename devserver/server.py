@@ -6,6 +6,8 @@ for `api.url`), starts a uvicorn server per Api in this event loop, writes `.sst
 the server itself never imports user handler code. On a change, `devserver.reload_plan` decides: a config
 change re-loads the config and re-mounts the routes in place (a bad edit keeps the last good app and prints the
 error); a handler change retires the affected warm workers so the next request cold-starts the new code.
+The app's `Auth`s (`devserver.auth`) answer under `/_sst/auth/` on every listener and check the JWT authorizers of
+routes; their users live under `.sst/state/auth/<stage>/` (in memory when `persist` is off).
 `stop()` stops the watcher, the listeners and every worker, and removes `dev.json`.
 """
 
@@ -19,6 +21,10 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
+from devserver.auth.identity_pool import IdentityPool
+from devserver.auth.router import auth_router, install_auth_errors
+from devserver.auth.service import AuthService
+from devserver.auth.users import UserStore, auth_state_dir
 from devserver.binding import binding_environment
 from devserver.config import CONFIG_FILE, AppConfigError, load_app
 from devserver.console_app import create_console_app
@@ -91,6 +97,9 @@ class DevServer:
         self.terminal = terminal or Terminal()
         self.listeners = Listeners(options.host, options.port)
         self._console_app = create_console_app(self)
+        install_auth_errors(self._console_app)
+        self._console_app.include_router(auth_router(lambda: self.auth))
+        self._auth: AuthService | None = None
         self._running: _Running | None = None
         self._aws: LocalAws | None = None
         self._pool: WorkerPool | None = None
@@ -104,6 +113,11 @@ class DevServer:
     def aws(self) -> LocalAws:
         """The emulator, the app's resources in it and notification delivery (once started)."""
         return _started(self._aws)
+
+    @property
+    def auth(self) -> AuthService:
+        """The app's local user pools and identity pools (once started)."""
+        return _started(self._auth)
 
     @property
     def pool(self) -> WorkerPool:
@@ -156,6 +170,7 @@ class DevServer:
             state_dir=emulator_state_dir(self.app_dir, self.options.stage) if self.options.persist else None,
         )
         self.aws.spawn()
+        self._auth = self._auth_service(app)
         self._debugger = Debugger(self.options.debug, announce=self.terminal.info)
         try:
             unknown = self.options.debug.unknown_functions(app.all_functions())
@@ -190,6 +205,16 @@ class DevServer:
             seconds=time.perf_counter() - began,
         )
 
+    def _auth_service(self, app: AppSpec) -> AuthService:
+        folder = auth_state_dir(self.app_dir, self.options.stage) if self.options.persist else None
+        service = AuthService(
+            UserStore(folder, region=app.region),
+            IdentityPool(lambda: self.aws.emulator.client("iam")),
+            base_url=lambda: self.listeners.url_for(self._console_listener()),
+        )
+        service.configure(app.auths)
+        return service
+
     def _check_state_dir(self) -> None:
         SecretsStore(self.app_dir, self.options.stage)  # a stage name must be safe to use as a folder name
         if not self.app_dir.is_dir():
@@ -221,7 +246,14 @@ class DevServer:
             await self.listeners.serve(CONSOLE_LISTENER, DevApp(None, self._console_app))
 
     def _gateway(self, api: ApiSpec) -> ApiGateway:
-        gateway = ApiGateway(api, app=self.app.name, stage=self.app.stage, invoke=self.invoke, terminal=self.terminal)
+        gateway = ApiGateway(
+            api,
+            app=self.app.name,
+            stage=self.app.stage,
+            invoke=self.invoke,
+            terminal=self.terminal,
+            verify_token=lambda auth_id, token, client_ids: self.auth.verify(auth_id, token, client_ids=client_ids),
+        )
         gateway.observers.append(self._record_request)
         return gateway
 
@@ -354,6 +386,7 @@ class DevServer:
         except Exception as error:
             self.terminal.warning(f"could not create the new config's resources in the emulator: {error}")
         self._running.app = app
+        await asyncio.to_thread(self.auth.configure, app.auths)
         self._bound.clear()
         await self.debugger.expose(app.all_functions())
         self.pool.retire(lambda spec: True)

@@ -1,0 +1,109 @@
+"""A local Cognito identity pool: identity ids and temporary AWS credentials scoped by the app's policies.
+
+How it works: each identity (a signed-in user's stable identity id, or a guest's) gets an IAM user in the emulator
+named after it, holding the identity policy (the `Auth`'s statements with `${cognito-identity.amazonaws.com:sub}`
+replaced by the identity id, as IAM substitutes that variable for Cognito roles). The credentials handed out are
+that user's access key plus a session token, so the emulator's IAM guard checks every request signed with them
+against exactly that policy: `private/<own id>/...` is allowed, another identity's folder is AccessDenied. The key
+does not expire (the reported `expiration` is not enforced) and the session token is not checked.
+"""
+
+from __future__ import annotations
+
+import datetime
+import secrets
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+
+from botocore.client import BaseClient
+
+from devserver.auth.tokens import Clock
+from devserver.model import PermissionSpec
+from devserver.permissions import POLICY_VERSION
+from emulator.provision import put_function_users
+
+__all__ = ["IDENTITY_SUB_VARIABLE", "IdentityCredentials", "IdentityPool", "identity_policy", "identity_user_name"]
+
+IDENTITY_SUB_VARIABLE = "${cognito-identity.amazonaws.com:sub}"
+"""The IAM policy variable for the caller's identity id in policies of Cognito identity pool roles."""
+CREDENTIALS_LIFETIME = 3600  # Cognito's GetCredentialsForIdentity answers with one-hour credentials
+
+
+def identity_policy(permissions: Iterable[PermissionSpec], identity_id: str) -> dict[str, object]:
+    """The policy for one identity: each statement with the identity variable replaced by `identity_id`."""
+    statements = []
+    for permission in permissions:
+        statement = permission.to_statement()
+        statement["Resource"] = [r.replace(IDENTITY_SUB_VARIABLE, identity_id) for r in permission.resources]
+        statements.append(statement)
+    return {"Version": POLICY_VERSION, "Statement": statements}
+
+
+def identity_user_name(identity_id: str) -> str:
+    """The emulator IAM user standing in for an identity's role session (IAM names take no `:`)."""
+    return "sst-dev-identity-" + identity_id.split(":", 1)[-1]
+
+
+@dataclass(frozen=True)
+class IdentityCredentials:
+    """What Cognito's GetCredentialsForIdentity returns, in its JSON names."""
+
+    identity_id: str
+    access_key_id: str
+    secret_key: str
+    session_token: str
+    expiration: float
+
+    def document(self) -> dict[str, object]:
+        expires = datetime.datetime.fromtimestamp(self.expiration, datetime.UTC)
+        return {
+            "IdentityId": self.identity_id,
+            "Credentials": {
+                "AccessKeyId": self.access_key_id,
+                "SecretKey": self.secret_key,
+                "SessionToken": self.session_token,
+                "Expiration": expires.isoformat().replace("+00:00", "Z"),
+            },
+        }
+
+
+class IdentityPool:
+    """Issues credentials per identity through the emulator's IAM (`iam()` gives a client with account keys).
+
+    Blocking (it calls the emulator): run it in a thread from async code.
+    """
+
+    def __init__(self, iam: Callable[[], BaseClient], *, clock: Clock = time.time) -> None:
+        self._iam = iam
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._keys: dict[str, tuple[str, str]] = {}
+        self._issued: set[str] = set()
+
+    def credentials(self, identity_id: str, policy: Mapping[str, object]) -> IdentityCredentials:
+        """Credentials for `identity_id`, its IAM user holding `policy` (rewritten every time: reloads apply)."""
+        name = identity_user_name(identity_id)
+        with self._lock:
+            self._keys = put_function_users(self._iam(), {name: policy}, self._keys)
+            self._issued.add(identity_id)
+            access_key, secret_key = self._keys[name]
+        return IdentityCredentials(
+            identity_id, access_key, secret_key, secrets.token_urlsafe(48), self._clock() + CREDENTIALS_LIFETIME
+        )
+
+    def update_policies(self, policy_for: Callable[[str], Mapping[str, object] | None]) -> None:
+        """After a config change: give every identity that got credentials its new policy (`policy_for(identity
+        id)`; None leaves that identity's policy as it is)."""
+        with self._lock:
+            policies = {identity_user_name(i): p for i in self._issued if (p := policy_for(i)) is not None}
+            if policies:
+                self._keys = put_function_users(self._iam(), policies, self._keys)
+
+    def revoke(self, identity_id: str) -> None:
+        """Take every permission from an identity that got credentials (its user was deleted)."""
+        with self._lock:
+            if identity_id in self._issued:
+                empty: dict[str, object] = {"Version": POLICY_VERSION, "Statement": []}
+                self._keys = put_function_users(self._iam(), {identity_user_name(identity_id): empty}, self._keys)
