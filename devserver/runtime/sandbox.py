@@ -87,7 +87,7 @@ class Sandbox(ABC):
         self._pending: asyncio.Future[Message] | None = None
         self._process: WorkerProcess | None = None
         self._deadline: PausableDeadline | None = None
-        self._timer: asyncio.Timeout | None = None
+        self._timer: asyncio.TimerHandle | None = None
         self.debug_port: int | None = None
         """The port the worker's debugpy listens on (reported at init when it runs under debugpy)."""
 
@@ -110,15 +110,15 @@ class Sandbox(ABC):
 
     def pause(self) -> None:
         """A debugger holds the function (pdb prompt, editor breakpoint): its timeout stands still."""
-        if self._deadline is not None and self._timer is not None:
+        if self._deadline is not None:
             self._deadline.pause(asyncio.get_running_loop().time())
-            self._timer.reschedule(self._deadline.when)
+            self._schedule_timeout()
 
     def resume(self) -> None:
         """The function runs again; the timeout goes on from where it stood."""
-        if self._deadline is not None and self._timer is not None:
+        if self._deadline is not None:
             self._deadline.resume(asyncio.get_running_loop().time())
-            self._timer.reschedule(self._deadline.when)
+            self._schedule_timeout()
 
     async def start(self, request_id: str = "") -> Outcome:
         """Spawn the worker and load the handler: an Outcome with `error` set when initialisation failed.
@@ -182,8 +182,9 @@ class Sandbox(ABC):
         """Called by the transport for every message from the worker."""
         if sources := message.get("sources"):
             self._hooks.on_sources(self.spec.name, sources)
-        if self._process is not None:
-            self._process.drain()
+        self._answer(message)  # the output printed before it is collected by `_take_logs`, once the caller wakes
+
+    def _answer(self, message: Message) -> None:
         if self._pending is not None and not self._pending.done():
             self._pending.set_result(message)
 
@@ -193,21 +194,36 @@ class Sandbox(ABC):
             self._hooks.log_sink(self.spec.name, self._request_id, line)
 
     async def _await_message(self, timeout: float, send: Callable[[], None]) -> Message:
+        # One timer handle per invocation rather than `asyncio.timeout`: this runs on every request, and the
+        # handle is what a debugger's pause moves (`_schedule_timeout`).
         loop = asyncio.get_running_loop()
         pending = self._pending = loop.create_future()
-        deadline = self._deadline = PausableDeadline(loop.time() + timeout)
+        self._deadline = PausableDeadline(loop.time() + timeout)
+        self._schedule_timeout()
         try:
             send()
-            async with asyncio.timeout_at(deadline.when) as self._timer:
-                return await pending
-        except TimeoutError:
-            self.kill()
-            return {"type": _EXIT, "timedOut": True}
+            return await pending
         except asyncio.CancelledError:
             self.kill()  # nobody will read the answer; a half-finished worker cannot be reused
             raise
         finally:
+            if self._timer is not None:
+                self._timer.cancel()
             self._pending = self._deadline = self._timer = None
+
+    def _schedule_timeout(self) -> None:
+        """(Re)arm the timer for the current deadline; none while a debugger holds the function."""
+        if self._timer is not None:
+            self._timer.cancel()
+            self._timer = None
+        when = self._deadline.when if self._deadline is not None else None
+        if when is not None:
+            self._timer = asyncio.get_running_loop().call_at(when, self._timed_out)
+
+    def _timed_out(self) -> None:
+        self._timer = None
+        self.kill()
+        self._answer({"type": _EXIT, "timedOut": True})
 
     def _error_of(self, message: Message, timeout: float, *, request_id: str, init: bool = False) -> LambdaError:
         if message.get("timedOut"):
@@ -226,8 +242,7 @@ class Sandbox(ABC):
         return logs
 
     def _exited(self, returncode: int) -> None:
-        if self._pending is not None and not self._pending.done():
-            self._pending.set_result({"type": _EXIT, "returncode": returncode})
+        self._answer({"type": _EXIT, "returncode": returncode})
         self._hooks.on_exit(self)
 
 
@@ -304,6 +319,8 @@ class PipeSandbox(Sandbox):
             for message in self._decoder.feed(data):
                 if message["type"] in (NEXT, INIT_ERROR, RESPONSE, ERROR):
                     self._deliver(message)
+            if len(data) < _READ_SIZE:
+                return  # the pipe is empty: spare the read that would only raise BlockingIOError
 
     def _exited(self, returncode: int) -> None:
         self._read_frames()  # an answer written just before exiting still counts
