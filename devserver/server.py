@@ -27,6 +27,7 @@ from devserver.auth.service import AuthService
 from devserver.auth.users import UserStore, auth_state_dir
 from devserver.binding import binding_environment
 from devserver.config import CONFIG_FILE, AppConfigError, load_app
+from devserver.console import users_router
 from devserver.console_app import create_console_app
 from devserver.debug.debugger import Debugger
 from devserver.debug.settings import DebugSettings, DebugSettingsError
@@ -99,6 +100,7 @@ class DevServer:
         self._console_app = create_console_app(self)
         install_auth_errors(self._console_app)
         self._console_app.include_router(auth_router(lambda: self.auth))
+        self._console_app.include_router(users_router(self))
         self._auth: AuthService | None = None
         self._running: _Running | None = None
         self._aws: LocalAws | None = None

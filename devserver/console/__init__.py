@@ -11,6 +11,7 @@ from devserver.console.pages import mount_pages
 from devserver.console.s3_access import BucketAccess
 from devserver.console.secrets import secrets_router
 from devserver.console.uploads import uploads_router
+from devserver.console.users import users_router
 
 __all__ = [
     "BucketAccess",
@@ -23,4 +24,5 @@ __all__ = [
     "same_origin_only",
     "secrets_router",
     "uploads_router",
+    "users_router",
 ]

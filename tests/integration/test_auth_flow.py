@@ -190,3 +190,25 @@ def test_guests_get_their_own_policy_and_deleted_users_lose_everything(
             Bucket=bucket, Key=f"private/{issued['IdentityId']}/x", Body=b""
         )
     assert refused.value.response["Error"]["Code"] == "AccessDenied"
+
+
+def test_the_console_lists_creates_and_deletes_users(client: httpx.Client, server: ServerThread) -> None:
+    created = client.post("/_sst/api/auth/auth/users", json={"username": "hank", "password": "password1"})
+    assert created.status_code == 201 and created.json()["username"] == "hank"
+    assert "passwordHash" not in created.json() and "password_hash" not in created.json()
+    auths = {auth["id"]: auth for auth in client.get("/_sst/api/auth").json()["auths"]}
+    assert set(auths) == {"auth", "short"}
+    assert auths["auth"]["userPoolId"] == server.server.app.auths[0].user_pool_id
+    assert "hank" in [user["username"] for user in auths["auth"]["users"]]
+    tokens = client.post(f"{AUTH}/sign-in", json={"username": "hank", "password": "password1"}).json()
+    id_token = tokens["AuthenticationResult"]["IdToken"]
+    assert client.get("/me", headers={"authorization": id_token}).status_code == 200
+
+    foreign = client.delete("/_sst/api/auth/auth/users/hank", headers={"origin": "http://evil.example"})
+    assert foreign.status_code == 403
+    assert client.delete("/_sst/api/auth/auth/users/hank").json()["username"] == "hank"
+    assert client.get("/me", headers={"authorization": id_token}).status_code == 401
+    missing = client.delete("/_sst/api/auth/auth/users/hank")
+    assert missing.status_code == 404 and missing.json()["code"] == "UserNotFoundException"
+    weak = client.post("/_sst/api/auth/auth/users", json={"username": "ivy", "password": "short"})
+    assert weak.status_code == 400 and weak.json()["code"] == "InvalidPasswordException"

@@ -451,11 +451,59 @@ async function loadOutputs() {
     })));
 }
 
+// ---- Users of each Auth
+
+async function loadUsers() {
+  const { auths } = await api("/auth");
+  $("users-empty").hidden = auths.length > 0;
+  $("user-form").hidden = auths.length === 0;
+  const chosen = $("user-auth").value;
+  $("user-auth").replaceChildren(...auths.map((auth) => h("option", { value: auth.id, selected: auth.id === chosen }, auth.id)));
+  $("auth-pools").replaceChildren(...auths.map((auth) => h("section", { "data-auth": auth.id, "aria-label": `Auth ${auth.id}` },
+    h("h3", {}, `Auth ${auth.id} `, h("span", { className: "muted" }, `user pool ${auth.userPoolId} · client ${auth.userPoolClientId}`)),
+    h("table", { className: "grid" },
+      h("caption", { className: "visually-hidden" }, `Users of ${auth.id}`),
+      h("thead", {}, h("tr", {}, ...["Username", "Sub", "Identity id", "Created"].map((name) => h("th", { scope: "col" }, name)),
+        h("th", { scope: "col" }, h("span", { className: "visually-hidden" }, "Actions")))),
+      h("tbody", {}, ...(auth.users.length ? auth.users.map((user) => h("tr", { "data-user": user.username },
+        h("th", { scope: "row" }, user.username),
+        h("td", {}, h("code", {}, user.sub)),
+        h("td", {}, h("code", {}, user.identityId)),
+        h("td", {}, new Date(user.created * 1000).toLocaleString()),
+        h("td", {}, h("button", { type: "button", className: "danger", "aria-label": `Delete ${user.username}`,
+          onclick: guarded(() => deleteUser(auth.id, user.username)) }, "Delete"))))
+        : [h("tr", {}, h("td", { colspan: "5", className: "muted" }, "No users yet"))]))))));
+}
+
+async function deleteUser(authId, username) {
+  if (!(await confirmAction(`Delete the user ${username}? Their tokens and credentials stop working.`))) return;
+  await api(`/auth/${encodeURIComponent(authId)}/users/${encodeURIComponent(username)}`, { method: "DELETE" });
+  $("user-status").textContent = `Deleted ${username}`;
+  await loadUsers();
+}
+
+$("user-form").addEventListener("submit", guarded(async (event) => {
+  event.preventDefault();
+  const username = $("user-name").value.trim();
+  try {
+    await api(`/auth/${encodeURIComponent($("user-auth").value)}/users`, {
+      method: "POST", json: { username, password: $("user-password").value },
+    });
+    $("user-status").textContent = `Created ${username}`;
+    $("user-name").value = "";
+    $("user-password").value = "";
+  } catch (error) {
+    $("user-status").textContent = error.message;
+  }
+  await loadUsers();
+}));
+
 // ---- Start
 
 onShow.buckets = guarded(loadBuckets);
 onShow.functions = guarded(loadFunctions);
 onShow.secrets = guarded(() => Promise.all([loadSecrets(), loadOutputs()]));
+onShow.users = guarded(loadUsers);
 
 api("/health").then((health) => { $("app-name").textContent = `${health.app} · stage ${health.stage}`; }).catch((error) => toast(error.message));
 connectStream();
