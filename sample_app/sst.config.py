@@ -1,6 +1,6 @@
 """The sample app: the SST guides' file-upload flow, plus routes that show the dev server's whole surface."""
 
-from devserver.constructs import Api, Bucket, Config
+from devserver.constructs import Api, Auth, Bucket, Config
 
 
 def config(_input):
@@ -27,9 +27,28 @@ def Storage(stack):
     bucket.bind([bucket])
     stripe = Config.Secret(stack, "STRIPE_KEY")
     cluster = Config.Parameter(stack, "MY_CLUSTER_NAME", value="dev-cluster")
+    # Users and their own folders, as the Bucket guide's identity pool: private/<identity id>/ is each user's.
+    auth = Auth(stack, "auth")
+    # IAM's policy variable, replaced by each user's identity id (so a plain string, not an f-string).
+    own_folder = "arn:aws:s3:::" + bucket.bucket_name + "/private/${cognito-identity.amazonaws.com:sub}/*"
+    auth.attach_permissions_for_auth_users(
+        stack,
+        [
+            {
+                "actions": ["s3:*"],
+                "resources": [own_folder],
+            },
+        ],
+    )
     api = Api(
         stack,
         "api",
+        authorizers={
+            "jwt": {
+                "type": "user_pool",
+                "user_pool": {"id": auth.user_pool_id, "client_ids": [auth.user_pool_client_id]},
+            },
+        },
         defaults={"function": {"bind": [bucket, stripe, cluster], "timeout": 10}},
         routes={
             "GET /": "functions/hello.main",
@@ -42,6 +61,17 @@ def Storage(stack):
             "GET /files/{key+}": "functions/files.download",
             "DELETE /files/{key+}": "functions/files.delete",
             "GET /settings": "functions/settings.main",
+            "GET /account": "functions/account_page.main",
+            "GET /my-files": {"function": "functions/my_files.list_mine", "authorizer": "jwt"},
+            "POST /my-files/presigned-url": {"function": "functions/my_files.presign", "authorizer": "jwt"},
         },
     )
-    stack.add_outputs({"ApiEndpoint": api.url, "BucketName": bucket.bucket_name})
+    stack.add_outputs(
+        {
+            "ApiEndpoint": api.url,
+            "BucketName": bucket.bucket_name,
+            "UserPoolId": auth.user_pool_id,
+            "UserPoolClientId": auth.user_pool_client_id,
+            "IdentityPoolId": auth.identity_pool_id,
+        }
+    )
