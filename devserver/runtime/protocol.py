@@ -22,6 +22,7 @@ import json
 import os
 import struct
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 __all__ = [
@@ -55,8 +56,14 @@ def encode_frame(message: Message, default: Callable[[object], object] | None = 
 
     `default` encodes values JSON has no type for (as in `json.dumps`).
     """
-    body = json.dumps(message, separators=(",", ":"), allow_nan=True, default=default).encode()
+    body = _encoder(default).encode(message).encode()
     return _HEADER.pack(len(body)) + body
+
+
+@lru_cache(maxsize=8)
+def _encoder(default: Callable[[object], object] | None) -> json.JSONEncoder:
+    # The encoder `json.dumps` would build anew on every call with these arguments; frames are on the hot path.
+    return json.JSONEncoder(separators=(",", ":"), allow_nan=True, default=default)
 
 
 class FrameDecoder:
