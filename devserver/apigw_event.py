@@ -40,6 +40,7 @@ __all__ = [
 ]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MILLISECOND = timedelta(milliseconds=1)
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _TEXT_MEDIA_TYPES = frozenset({"application/json", "application/xml", "application/javascript"})
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
@@ -142,7 +143,7 @@ def build_http_event(
         "routeKey": route_key,
         "stage": stage,
         "time": _request_time(when),
-        "timeEpoch": (when - _EPOCH) // timedelta(milliseconds=1),
+        "timeEpoch": (when - _EPOCH) // _MILLISECOND,
     }
     event: HttpApiEventV2 = {
         "version": "2.0",
@@ -189,6 +190,8 @@ def _headers_and_cookies(request: HttpRequest, when: datetime, request_id: str) 
 
 def _query_parameters(raw_query_string: str) -> dict[str, str]:
     parameters: dict[str, str] = {}
+    if not raw_query_string:
+        return parameters  # most requests have none; parse_qsl costs a microsecond even then
     for key, value in parse_qsl(raw_query_string, keep_blank_values=True):
         parameters[key] = f"{parameters[key]},{value}" if key in parameters else value
     return parameters
