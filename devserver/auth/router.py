@@ -79,8 +79,8 @@ def auth_router(service: Callable[[], AuthService]) -> APIRouter:
 
     @router.get("/.well-known/openid-configuration")
     def openid_configuration(auth_id: str) -> dict[str, Any]:
+        service().auth(auth_id)  # an unknown Auth is a 404, as for every other endpoint
         issuer = service().issuer_url(auth_id)
-        service().auth(auth_id)
         return {
             "issuer": issuer,
             "jwks_uri": f"{issuer}/.well-known/jwks.json",

@@ -47,7 +47,7 @@ class AuthService:
     def configure(self, auths: Sequence[AuthSpec]) -> None:
         """Serve these `Auth`s from now on, and give identities that hold credentials their new policies."""
         self._auths = {auth.id: auth for auth in auths}
-        self._issuers = {auth.id: self._issuer(auth) for auth in auths} if auths else {}
+        self._issuers = {auth.id: self._issuer(auth) for auth in auths}
         if self._auths:
             self.identities.update_policies(self._policy_for_identity)
 
