@@ -66,7 +66,9 @@ class Terminal:
     def request(self, method: str, path: str, status: int, invocation: Invocation | None) -> None:
         """One line per API request: method, path, status, duration, cold, function."""
         if invocation is None:
-            self._emit((f"{_clock()} {method:<6} {path}  {status}  (no route)", "dim"))
+            # Answered by the gateway itself: no route (404), a path it refuses (400), the authorizer (401/403).
+            reason = {404: "no route", 400: "bad path", 401: "unauthorized", 403: "forbidden"}.get(status, "")
+            self._emit((f"{_clock()} {method:<6} {path}  {status}  ({reason})", "dim"))
             return
         # As Lambda's REPORT line: the handler's duration, and the cold start's init duration apart from it.
         init = invocation.init_duration_ms
