@@ -4,11 +4,13 @@ How it works: every figure is measured against a floor taken in the same run. Th
 uvicorn + Starlette hello app (`benchmarks.bare_app`) started with the same uvicorn defaults. Both servers get
 `wrk -t1 -c1` for the p50 round trip and `wrk -t1 -c16` for requests/s (an httpx client saturates before the
 server does). sst-dev serves a copy of the sample app with hot reload on, its `GET /` handled by a warm worker.
+Both servers run side by side and are measured in turn, `--rounds` times; each figure is the median over rounds,
+so a neighbour's load on a shared machine weighs on both sides of a ratio rather than on one.
 Reload: a handler is saved 20 times, each time with a new version, and the time from the write to the first
 response showing it is recorded, while wrk keeps another route busy; process count and RSS are read before and
 after. Start-up: spawn `sst-dev start` until `/_sst/api/health` answers, median of 5.
 
-Run: `python -m benchmarks.devserver_http [--seconds 10]`; prints one JSON object.
+Run: `python -m benchmarks.devserver_http [--seconds 10] [--rounds 3]`; prints one JSON object.
 """
 
 from __future__ import annotations
@@ -63,12 +65,20 @@ def copy_sample(root: Path) -> Path:
     return Path(shutil.copytree(SAMPLE_APP, root / "app", ignore=shutil.ignore_patterns(".sst", "__pycache__")))
 
 
-def route_figures(url: str, seconds: int) -> dict[str, Any]:
-    httpx.get(url)  # the cold start is not what this measures
-    return {
-        "latency": wrk(url, connections=1, seconds=max(3, seconds // 2)),
-        "throughput": wrk(url, connections=16, seconds=seconds),
-    }
+def route_figures(urls: dict[str, str], seconds: int, rounds: int) -> dict[str, dict[str, Any]]:
+    """For each named server, the median over `rounds` of its `-c1` (latency) and `-c16` (throughput) wrk runs."""
+    runs: dict[str, dict[str, list[dict[str, float]]]] = {name: {"latency": [], "throughput": []} for name in urls}
+    for url in urls.values():
+        httpx.get(url)  # the cold start is not what this measures
+    for _ in range(rounds):
+        for name, url in urls.items():
+            runs[name]["latency"].append(wrk(url, connections=1, seconds=max(3, seconds // 2)))
+            runs[name]["throughput"].append(wrk(url, connections=16, seconds=seconds))
+    return {name: {kind: _median_run(samples) for kind, samples in kinds.items()} for name, kinds in runs.items()}
+
+
+def _median_run(runs: list[dict[str, float]]) -> dict[str, float]:
+    return {key: statistics.median(run[key] for run in runs) for key in runs[0]}
 
 
 def reload_figures(app_dir: Path, url: str, saves: int = 20) -> dict[str, Any]:
@@ -106,17 +116,16 @@ def startup_figures(app_dir: Path, runs: int = 5) -> dict[str, Any]:
     return {"start_to_ready_s": round(statistics.median(seconds), 3), "idle_tree_rss_mb": statistics.median(idle_rss)}
 
 
-def run(seconds: int) -> dict[str, Any]:
+def run(seconds: int, rounds: int = 3) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as root:
         app_dir = copy_sample(Path(root))
-        port = free_port()
-        with running(bare_app(port), f"http://127.0.0.1:{port}/"):
-            bare = route_figures(f"http://127.0.0.1:{port}/", seconds)
-        port = free_port()
-        url = f"http://127.0.0.1:{port}"
+        bare_port, port = free_port(), free_port()
+        bare_url, url = f"http://127.0.0.1:{bare_port}/", f"http://127.0.0.1:{port}"
         with running(sst_dev(app_dir, port), f"{url}/_sst/api/health"):
-            ours = route_figures(url + "/", seconds)
+            with running(bare_app(bare_port), bare_url):
+                routes = route_figures({"bare": bare_url, "ours": url + "/"}, seconds, rounds)
             reload = reload_figures(app_dir, url)
+        bare, ours = routes["bare"], routes["ours"]
         startup = startup_figures(app_dir)
     return {
         "bare_uvicorn_starlette": bare,
@@ -133,7 +142,9 @@ def run(seconds: int) -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10, help="wrk duration for the throughput run")
-    print(json.dumps(run(parser.parse_args(argv).seconds), indent=2))
+    parser.add_argument("--rounds", type=int, default=3, help="turns each server gets; figures are their medians")
+    args = parser.parse_args(argv)
+    print(json.dumps(run(args.seconds, args.rounds), indent=2))
 
 
 if __name__ == "__main__":
