@@ -128,3 +128,27 @@ def test_help_describes_every_flag() -> None:
     output, _ = process.communicate(timeout=30)
     for flag in ("--app", "--stage", "--host", "--port"):
         assert flag in output
+
+
+@pytest.mark.slow
+def test_start_debug_opens_a_debugpy_port_per_named_function_and_refuses_unknown_ones(tmp_path: Path) -> None:
+    app_dir = copy_sample_app(tmp_path / "app")
+    process = sst_dev("start", "--app", str(app_dir), "--port", "0", "--debug", "nope")
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 1
+    assert output.strip() == "sst-dev: error: --debug names no function of the app: nope"
+
+    process = sst_dev("start", "--app", str(app_dir), "--port", "0", "--debug", "functions/hello.main",
+                      "--debug-port", "0")  # fmt: skip
+    assert process.stdout is not None
+    try:
+        before_ready = []
+        for line in process.stdout:
+            before_ready.append(line)
+            if line.startswith("sst-dev  app"):
+                break
+    finally:
+        process.terminate()
+        process.wait(10)
+    announced = [line for line in before_ready if line.startswith("debugpy: ")]
+    assert len(announced) == 1 and "(functions/hello.main) on 127.0.0.1:" in announced[0]
