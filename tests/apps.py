@@ -41,6 +41,11 @@ def make_app(root: Path, stack_body: str, files: dict[str, str] | None = None) -
     return root
 
 
+def copy_fixture_app(name: str, root: Path) -> Path:
+    """A private copy of `tests/fixtures/<name>/` under `root`, as `root/app`."""
+    return Path(shutil.copytree(REPO / "tests" / "fixtures" / name, root / "app"))
+
+
 def copy_sample_app(destination: Path) -> Path:
     """A private copy of `sample_app/` that a test may edit."""
     return Path(shutil.copytree(SAMPLE_APP, destination, ignore=shutil.ignore_patterns(".sst", "__pycache__")))

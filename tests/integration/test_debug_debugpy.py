@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,22 +13,17 @@ from devserver.debug.invoke import invoke_settings, invoke_with_debugger
 from devserver.debug.settings import DebugSettings
 from devserver.model import FunctionSpec
 from devserver.runtime.pool import WorkerPool
+from tests.apps import copy_fixture_app
 from tests.integration.debug_support import DapClient
 
 pytestmark = [pytest.mark.anyio, pytest.mark.timeout(60)]
 
-FIXTURE_APP = Path(__file__).parents[1] / "fixtures" / "debug_app"
 GREETING_LINE = 2  # `greeting = "hello " + event["name"]` in functions/greeter.py
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def app_dir(tmp_path: Path) -> Path:
-    return Path(shutil.copytree(FIXTURE_APP, tmp_path / "app"))
+    return copy_fixture_app("debug_app", tmp_path)
 
 
 def greeter(app_dir: Path, timeout: float = 10) -> FunctionSpec:

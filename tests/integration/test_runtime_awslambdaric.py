@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -14,21 +13,16 @@ from devserver.runtime.pool import WorkerPool
 from devserver.runtime.protocol import Message
 from devserver.runtime.runtime_api import RuntimeApi, runtime_api_app
 from devserver.runtime.sandbox import InvokeRequest
+from tests.apps import copy_fixture_app
 
 pytestmark = pytest.mark.anyio
 
-FIXTURE_APP = Path(__file__).parents[1] / "fixtures" / "runtime_app"
 PREFIX = "http://runtime/2018-06-01/runtime"
 
 
 @pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
 def app_dir(tmp_path: Path) -> Path:
-    return Path(shutil.copytree(FIXTURE_APP, tmp_path / "app"))
+    return copy_fixture_app("runtime_app", tmp_path)
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,20 +11,14 @@ import pytest
 
 from devserver.model import FunctionSpec
 from devserver.runtime.pool import WorkerPool
+from tests.apps import copy_fixture_app
 
 pytestmark = pytest.mark.anyio
-
-FIXTURE_APP = Path(__file__).parents[1] / "fixtures" / "runtime_app"
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 @pytest.fixture
 def app_dir(tmp_path: Path) -> Path:
-    return Path(shutil.copytree(FIXTURE_APP, tmp_path / "app"))
+    return copy_fixture_app("runtime_app", tmp_path)
 
 
 def function(app_dir: Path, handler: str, **options: object) -> FunctionSpec:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -11,20 +10,14 @@ import pytest
 
 from devserver.model import FunctionSpec, frozen_mapping
 from devserver.runtime.pool import WorkerPool
+from tests.apps import copy_fixture_app
 
 pytestmark = pytest.mark.anyio
-
-FIXTURE_APP = Path(__file__).parents[1] / "fixtures" / "runtime_app"
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 @pytest.fixture
 def app_dir(tmp_path: Path) -> Path:
-    return Path(shutil.copytree(FIXTURE_APP, tmp_path / "app"))
+    return copy_fixture_app("runtime_app", tmp_path)
 
 
 @pytest.fixture
