@@ -202,9 +202,6 @@ class Api(_HasFunctions, Construct):
     def _functions(self) -> list[Function]:
         return _function_constructs(self.routes.values())
 
-    def add_routes(self, stack: Stack, routes: Mapping[str, FunctionDefinition]) -> None:
-        self.routes.update(routes)
-
 
 class Auth(Construct):
     """Local users and an identity pool, as SST's Cognito-backed `Auth`: `Auth(stack, "auth")`.

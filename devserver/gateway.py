@@ -30,7 +30,7 @@ from devserver.apigw import (
 )
 from devserver.auth.authorizer import TokenVerifier, authorize_jwt
 from devserver.auth.errors import AuthError
-from devserver.model import ApiSpec, FunctionSpec, RouteSpec
+from devserver.model import ApiSpec, RouteSpec
 from devserver.naming import ACCOUNT_ID
 from devserver.routes import RouteTable
 from devserver.runtime.invocation import Invocation
@@ -78,10 +78,6 @@ class ApiGateway:
     def mount(self, api: ApiSpec) -> None:
         table: RouteTable[RouteSpec] = RouteTable([(route.key, route) for route in api.routes])
         self._state = (api, table)
-
-    @property
-    def functions(self) -> tuple[FunctionSpec, ...]:
-        return tuple(route.function for route in self._state[0].routes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -19,13 +19,14 @@ import uvicorn
 
 from devserver.errors import StartError
 
-__all__ = ["Listener", "Listeners", "bind_socket"]
+__all__ = ["EmbeddedServer", "Listener", "Listeners", "bind_socket"]
 
 ASGIApp = Callable[..., object]
 
 
-class _EmbeddedServer(uvicorn.Server):
-    """A uvicorn server that leaves signals to sst-dev, which runs several of them in one loop."""
+class EmbeddedServer(uvicorn.Server):
+    """A uvicorn server inside the dev server's loop: sst-dev, which runs several of them in one loop, owns SIGINT
+    and SIGTERM and stops each server itself."""
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
@@ -56,7 +57,7 @@ class Listener:
     name: str
     sock: socket.socket
     app: ASGIApp | None = None
-    server: _EmbeddedServer | None = None
+    server: EmbeddedServer | None = None
     task: asyncio.Task[None] | None = field(default=None, repr=False)
 
     @property
@@ -97,7 +98,7 @@ class Listeners:
             return
         config = uvicorn.Config(app, lifespan="off", access_log=False, log_level="warning", timeout_graceful_shutdown=1)
         listener.app = app
-        listener.server = _EmbeddedServer(config)
+        listener.server = EmbeddedServer(config)
         listener.task = asyncio.create_task(listener.server.serve(sockets=[listener.sock]))
         while not listener.server.started and not listener.task.done():
             await asyncio.sleep(0.002)

@@ -52,16 +52,6 @@ class FunctionSpec:
     runtime_client: str = "sst-dev"
     """`sst-dev` (our worker, private channel) or `awslambdaric` (the official client, over the Runtime API)."""
 
-    @property
-    def module_path(self) -> str:
-        """`functions/hello` for the handler `functions/hello.main`."""
-        return self.handler.rsplit(".", 1)[0]
-
-    @property
-    def function_attr(self) -> str:
-        """`main` for the handler `functions/hello.main`."""
-        return self.handler.rsplit(".", 1)[1]
-
 
 @dataclass(frozen=True)
 class RouteAuthorizer:

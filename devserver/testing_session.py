@@ -55,7 +55,6 @@ BARRIER_BUCKET = "sst-dev-pytest-barrier"
 START_TIMEOUT_SECONDS = 60.0
 POLL_SECONDS = 0.0005
 ROUTING_TIMEOUT_SECONDS = 10.0
-DELETE_OBJECTS_LIMIT = 1000  # keys per DeleteObjects call, as S3 allows
 
 Parameters = Mapping[str, tuple[str, bool]]
 """SSM parameters as `{name: (value, secure)}`."""

@@ -21,7 +21,7 @@ import json
 import os
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import uvicorn
 from starlette.applications import Starlette
@@ -29,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from devserver.listeners import EmbeddedServer
 from devserver.runtime.process import WorkerProcess
 from devserver.runtime.protocol import ERROR, INIT_ERROR, NEXT, RESPONSE, Message
 from devserver.runtime.sandbox import InvokeRequest, Sandbox
@@ -141,7 +142,7 @@ class RuntimeApiSandbox(Sandbox):
     """A sandbox running the official `awslambdaric` client against its own Runtime API endpoint."""
 
     _api: RuntimeApi | None = None
-    _server: _EmbeddedServer | None = None
+    _server: EmbeddedServer | None = None
     _serving: asyncio.Task[None] | None = None
 
     async def _spawn(self, env: dict[str, str]) -> WorkerProcess:
@@ -156,7 +157,7 @@ class RuntimeApiSandbox(Sandbox):
         config = uvicorn.Config(
             runtime_api_app(self._api), lifespan="off", log_config=None, log_level="warning", access_log=False
         )
-        self._server = _EmbeddedServer(config)
+        self._server = EmbeddedServer(config)
         # The socket already listens, so the runtime's first request waits in the backlog until uvicorn accepts.
         self._serving = asyncio.create_task(self._server.serve(sockets=[listener]))
         return WorkerProcess.spawn(
@@ -178,14 +179,6 @@ class RuntimeApiSandbox(Sandbox):
             self._server.should_exit = self._server.force_exit = True
             await self._serving
             self._server = self._serving = None
-
-
-class _EmbeddedServer(uvicorn.Server):
-    """uvicorn inside the dev server's loop: the dev server, not this listener, owns SIGINT and SIGTERM."""
-
-    @contextlib.contextmanager
-    def capture_signals(self) -> Iterator[None]:
-        yield
 
 
 def _accepted(ok: bool) -> Response:
