@@ -28,7 +28,7 @@ from moto.s3.models import FakeBucket, s3_backends
 from emulator.iam_policy import Identity, statements_of
 from emulator.process import EmulatorCredentials
 
-__all__ = ["SERVICES", "MotoState", "build_moto_wsgi_app", "warm_up"]
+__all__ = ["SERVICES", "MotoState", "build_moto_wsgi_app", "find_bucket", "warm_up"]
 
 SERVICES: tuple[str, ...] = ("s3", "ssm", "sts", "iam", "kms", "dynamodb")
 """The services the emulator promises; others moto knows still answer, created on first use."""
@@ -88,7 +88,7 @@ class MotoState:
 
     def lookup_bucket_cors(self, bucket_name: str) -> list[dict[str, object]] | None:
         """The bucket's CORS rules in the S3 API's shape, or None (no such bucket, or no CORS configuration)."""
-        bucket = _find_bucket(bucket_name)
+        bucket = find_bucket(bucket_name)
         if bucket is None or not bucket.cors:
             return None
         rules: list[dict[str, object]] = []
@@ -129,8 +129,8 @@ class MotoState:
         return self._account_id if user_key is None else f"AWS:{user_key[0]}"
 
 
-def _find_bucket(bucket_name: str) -> FakeBucket | None:
-    # Bucket names are global; moto records which account and partition holds each one.
+def find_bucket(bucket_name: str) -> FakeBucket | None:
+    """moto's bucket of that name, whichever account and partition holds it (bucket names are global)."""
     location = s3_backends.bucket_accounts.get(bucket_name)
     if location is None:
         return None

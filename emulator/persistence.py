@@ -31,6 +31,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.s3.models import FakeBucket, FakeDeleteMarker, FakeKey, S3Backend, s3_backends
 from moto.utilities.utils import get_partition
 
+from emulator.moto_app import find_bucket
 from emulator.moto_bodies import body_of, set_body_of
 from emulator.object_bodies import BodyFile
 from emulator.object_paths import key_digest
@@ -227,7 +228,7 @@ class S3Persistence:
         """Make the store hold exactly the versions moto holds for the key."""
         digest = key_digest(bucket_name, key_name)
         with self._key_locks[int(digest[:8], 16) % _LOCK_STRIPES]:
-            bucket = _find_bucket(bucket_name)
+            bucket = find_bucket(bucket_name)
             versions: list[Version] = [] if bucket is None else list(bucket.keys.getlist(key_name, []))
             current: list[BodyFile] = []
             for version in versions:
@@ -301,15 +302,6 @@ class S3Persistence:
             if emit is not None:
                 emit(event)
         return failure
-
-
-def _find_bucket(name: str) -> FakeBucket | None:
-    location = s3_backends.bucket_accounts.get(name)
-    if location is None:
-        return None
-    partition, account_id = location
-    bucket: FakeBucket | None = s3_backends[account_id][partition].buckets.get(name)
-    return bucket
 
 
 def _record(version: Version, bucket: FakeBucket | None) -> dict[str, Any]:
