@@ -9,8 +9,13 @@ from __future__ import annotations
 
 import json
 import threading
+from typing import Any
+
+import boto3
+from botocore.config import Config
 
 from emulator.middleware import ASGIApp, Receive, S3Lookups, Scope, Send
+from emulator.process import EmulatorProcess
 from emulator.s3_events import RawS3Event
 
 PROBE_MIDDLEWARE = "tests.integration.emulator_support:probe_middleware"
@@ -54,3 +59,19 @@ def probe_middleware(app: ASGIApp, lookups: S3Lookups) -> ASGIApp:
         await send({"type": "http.response.body", "body": body})
 
     return probe
+
+
+def virtual_host_s3_client(emulator: EmulatorProcess) -> Any:
+    """boto3 sending `bucket.localhost:PORT` requests. Browsers resolve `*.localhost` to loopback; glibc here does not,
+    so requests go through the emulator as their HTTP proxy, which keeps the request line and Host header intact,
+    exactly as a resolving client would send them."""
+    return boto3.session.Session().client(
+        "s3",
+        endpoint_url=f"http://localhost:{emulator.port}",
+        region_name=emulator.region,
+        aws_access_key_id=emulator.credentials.access_key_id,
+        aws_secret_access_key=emulator.credentials.secret_access_key,
+        config=Config(
+            signature_version="s3v4", s3={"addressing_style": "virtual"}, proxies={"http": emulator.endpoint}
+        ),
+    )

@@ -5,17 +5,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import boto3
 import httpx
 import pytest
 from botocore.client import BaseClient
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from devserver.model import BucketSpec
 from emulator.process import EmulatorProcess
 from emulator.provision import SST_DEFAULT_BUCKET_CORS, create_buckets, put_parameters
-from tests.integration.emulator_support import PROBE_MIDDLEWARE
+from tests.integration.emulator_support import PROBE_MIDDLEWARE, virtual_host_s3_client
 
 
 @pytest.fixture(scope="module")
@@ -76,19 +74,7 @@ def test_default_boto3_addressing_is_path_style_and_works(emulator: EmulatorProc
 
 def test_virtual_host_style_addressing_works(emulator: EmulatorProcess) -> None:
     emulator.client("s3").create_bucket(Bucket="virtual-style")
-    # Requests go to virtual-style.localhost:PORT. Browsers resolve *.localhost to loopback; glibc here does not,
-    # so the client sends them through the emulator itself as its HTTP proxy: the request line and Host header
-    # keep the virtual host, exactly as a resolving client would send them.
-    s3 = boto3.session.Session().client(
-        "s3",
-        endpoint_url=f"http://localhost:{emulator.port}",
-        region_name=emulator.region,
-        aws_access_key_id=emulator.credentials.access_key_id,
-        aws_secret_access_key=emulator.credentials.secret_access_key,
-        config=Config(
-            signature_version="s3v4", s3={"addressing_style": "virtual"}, proxies={"http": emulator.endpoint}
-        ),
-    )
+    s3 = virtual_host_s3_client(emulator)  # requests go to virtual-style.localhost:PORT
     urls: list[str] = []
     s3.meta.events.register("before-send", lambda request, **_: urls.append(request.url))
 

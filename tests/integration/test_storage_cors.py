@@ -8,16 +8,14 @@ S3 applies it (SST's default rules when unset; none with `cors=False`, where S3 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 from urllib.parse import urlsplit
 
-import boto3
 import httpx
 import pytest
-from botocore.config import Config
 
 from devserver.naming import bucket_name as deterministic_bucket_name
 from tests.apps import make_app
+from tests.integration.emulator_support import virtual_host_s3_client
 from tests.integration.storage_support import bucket_name, running, s3_client, s3_error
 from tests.servers import ServerThread
 
@@ -67,22 +65,6 @@ def presigned_get(server: ServerThread, bucket: str, key: str) -> str:
     return url
 
 
-def virtual_host_client(server: ServerThread) -> Any:
-    """boto3 sending `bucket.localhost:PORT` requests. Browsers resolve `*.localhost` to loopback; glibc here does not,
-    so requests go through the emulator as their HTTP proxy, which keeps the request line and Host header intact."""
-    emulator = server.server.aws.emulator
-    return boto3.session.Session().client(
-        "s3",
-        endpoint_url=f"http://localhost:{emulator.port}",
-        region_name=emulator.region,
-        aws_access_key_id=emulator.credentials.access_key_id,
-        aws_secret_access_key=emulator.credentials.secret_access_key,
-        config=Config(
-            signature_version="s3v4", s3={"addressing_style": "virtual"}, proxies={"http": emulator.endpoint}
-        ),
-    )
-
-
 def test_the_apps_buckets_exist_at_start_with_deterministic_names(server: ServerThread) -> None:
     names = {bucket["Name"] for bucket in s3_client(server).list_buckets()["Buckets"]}
 
@@ -105,7 +87,7 @@ def test_path_style_requests_with_boto3_defaults_reach_the_bucket(server: Server
 
 def test_virtual_host_style_requests_reach_the_same_bucket(server: ServerThread) -> None:
     bucket = bucket_name(server, "open")
-    s3 = virtual_host_client(server)
+    s3 = virtual_host_s3_client(server.server.aws.emulator)
     sent: list[str] = []
     s3.meta.events.register("before-send", lambda request, **_: sent.append(request.url))
 

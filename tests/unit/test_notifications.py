@@ -92,6 +92,23 @@ def dispatcher(fake: FakeLambda, **options: Any) -> NotificationDispatcher:
     return NotificationDispatcher(fake.invoke, **options)
 
 
+def deliver_one(fake: FakeLambda, **options: Any) -> tuple[Delivery, NotificationDispatcher]:
+    """One upload to the thumbnail notification, delivered to the end; the dispatcher is closed after."""
+    notifier = dispatcher(fake, **options)
+    found: list[Delivery] = []
+
+    async def scenario() -> None:
+        notifier.configure(buckets(THUMBS_ON_UPLOADS))
+        await notifier.start()
+        notifier.submit(raw_event())
+        found.extend(await notifier.wait())
+        await notifier.aclose()
+
+    run(scenario)
+    [delivery] = found
+    return delivery, notifier
+
+
 def test_a_matching_write_invokes_the_function_with_a_valid_s3_event() -> None:
     fake = FakeLambda()
     seen: list[Delivery] = []
@@ -146,22 +163,13 @@ def test_writes_the_filters_exclude_invoke_nothing_and_are_counted() -> None:
 def test_a_failing_handler_is_tried_three_times_then_kept_as_failed() -> None:
     fake = FakeLambda(failures={THUMBS.name: 99})
     seen: list[Delivery] = []
+    delivery, notifier = deliver_one(fake, on_delivery=seen.append)
 
-    async def scenario() -> None:
-        notifier = dispatcher(fake, on_delivery=seen.append)
-        notifier.configure(buckets(THUMBS_ON_UPLOADS))
-        await notifier.start()
-        notifier.submit(raw_event())
-        [delivery] = await notifier.wait()
-        await notifier.aclose()
-
-        assert (delivery.status, delivery.attempts) == ("failed", 3)
-        assert delivery.invocation.error == LambdaError(
-            "Exception", "cannot identify image file", ("  File thumbs.py, line 3",)
-        )
-        assert notifier.failed == [delivery] and seen == [delivery]
-
-    run(scenario)
+    assert (delivery.status, delivery.attempts) == ("failed", 3)
+    assert delivery.invocation.error == LambdaError(
+        "Exception", "cannot identify image file", ("  File thumbs.py, line 3",)
+    )
+    assert notifier.failed == [delivery] and seen == [delivery]
     assert len(fake.calls) == 3
     # Lambda keeps one request id across the retries of an asynchronous invocation.
     assert len({call.request_id for call in fake.calls}) == 1
@@ -169,61 +177,33 @@ def test_a_failing_handler_is_tried_three_times_then_kept_as_failed() -> None:
 
 
 def test_a_handler_that_fails_once_succeeds_on_the_retry() -> None:
-    fake = FakeLambda(failures={THUMBS.name: 1})
+    delivery, notifier = deliver_one(FakeLambda(failures={THUMBS.name: 1}))
 
-    async def scenario() -> None:
-        notifier = dispatcher(fake)
-        notifier.configure(buckets(THUMBS_ON_UPLOADS))
-        await notifier.start()
-        notifier.submit(raw_event())
-        [delivery] = await notifier.wait()
-        await notifier.aclose()
-
-        assert (delivery.status, delivery.attempts) == ("ok", 2)
-        assert delivery.invocation.result == {"ok": True}
-        assert notifier.failed == []
-
-    run(scenario)
+    assert (delivery.status, delivery.attempts) == ("ok", 2)
+    assert delivery.invocation.result == {"ok": True}
+    assert notifier.failed == []
 
 
 def test_retries_wait_the_configured_delays() -> None:
-    fake = FakeLambda(failures={THUMBS.name: 99})
     ticks = iter(range(100))
+    delivery, _ = deliver_one(
+        FakeLambda(failures={THUMBS.name: 99}), retry_delays=(0.05,), clock=lambda: float(next(ticks))
+    )
 
-    async def scenario() -> None:
-        notifier = dispatcher(fake, retry_delays=(0.05,), clock=lambda: float(next(ticks)))
-        notifier.configure(buckets(THUMBS_ON_UPLOADS))
-        await notifier.start()
-        notifier.submit(raw_event())
-        [delivery] = await notifier.wait()
-        await notifier.aclose()
-
-        assert delivery.attempts == 2  # one retry delay configured: one retry
-        assert delivery.started_at == datetime.fromtimestamp(0, tz=UTC)
-        # The injected clock ticks once per reading: delivery start, each attempt's start, delivery end.
-        assert delivery.duration_ms == 3000.0
-
-    run(scenario)
+    assert delivery.attempts == 2  # one retry delay configured: one retry
+    assert delivery.started_at == datetime.fromtimestamp(0, tz=UTC)
+    # The injected clock ticks once per reading: delivery start, each attempt's start, delivery end.
+    assert delivery.duration_ms == 3000.0
 
 
 def test_an_invoker_that_raises_is_a_failed_attempt_not_a_lost_delivery() -> None:
-    fake = FakeLambda(raises={THUMBS.name: 3})
+    delivery, _ = deliver_one(FakeLambda(raises={THUMBS.name: 3}))
 
-    async def scenario() -> None:
-        notifier = dispatcher(fake)
-        notifier.configure(buckets(THUMBS_ON_UPLOADS))
-        await notifier.start()
-        notifier.submit(raw_event())
-        [delivery] = await notifier.wait()
-        await notifier.aclose()
-
-        assert (delivery.status, delivery.attempts) == ("failed", 3)
-        assert delivery.invocation.error is not None
-        assert delivery.invocation.error.error_type == "ConnectionResetError"
-        assert delivery.invocation.error.error_message == "worker pipe closed"
-        assert "failed" in delivery.summary() and "ConnectionResetError" in delivery.summary()
-
-    run(scenario)
+    assert (delivery.status, delivery.attempts) == ("failed", 3)
+    assert delivery.invocation.error is not None
+    assert delivery.invocation.error.error_type == "ConnectionResetError"
+    assert delivery.invocation.error.error_message == "worker pipe closed"
+    assert "failed" in delivery.summary() and "ConnectionResetError" in delivery.summary()
 
 
 def test_every_final_outcome_reaches_on_delivery_even_when_the_callback_breaks() -> None:
