@@ -1,9 +1,10 @@
 """The resources bound to this function, read the way SST's `sst/node` helpers read them.
 
 ```python
-from devserver.resources import Api, Bucket, Config, Function, Table
+from devserver.resources import Api, Auth, Bucket, Config, Function, Table
 
 Bucket.myFiles.bucketName   # from SST_Bucket_bucketName_myFiles
+Auth.auth.userPoolId        # also userPoolClientId, identityPoolId
 Config.STRIPE_KEY           # a secret: fetched from SSM on first access, then cached
 Config.MY_CLUSTER_NAME      # a parameter: from SST_Parameter_value_MY_CLUSTER_NAME
 Config.APP, Config.STAGE    # always there
@@ -32,6 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "Api",
+    "Auth",
     "BoundResources",
     "Bucket",
     "Config",
@@ -260,6 +262,7 @@ def forget_cached_secrets() -> None:
 
 
 Api = Constructs(_process, "Api")
+Auth = Constructs(_process, "Auth")
 Bucket = Constructs(_process, "Bucket")
 Function = Constructs(_process, "Function")
 Table = Constructs(_process, "Table")

@@ -58,6 +58,16 @@ def test_api_function_and_table_expose_their_sst_props() -> None:
     assert constructs("Table", env).notes.tableName == "dev-app-notes"
 
 
+def test_a_bound_auth_exposes_its_pool_ids() -> None:
+    env = {
+        "SST_Auth_userPoolId_auth": "us-east-1_abc",
+        "SST_Auth_userPoolClientId_auth": "client",
+        "SST_Auth_identityPoolId_auth": "us-east-1:pool",
+    }
+    auth = constructs("Auth", env).auth
+    assert (auth.userPoolId, auth.userPoolClientId, auth.identityPoolId) == ("us-east-1_abc", "client", "us-east-1:pool")
+
+
 def test_an_id_with_a_dash_is_found_under_its_underscored_variable() -> None:
     bucket = constructs("Bucket", {"SST_Bucket_bucketName_my_files": "b"})
     assert getattr(bucket, "my-files").bucketName == "b"

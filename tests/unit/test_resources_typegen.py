@@ -22,6 +22,7 @@ APP = AppSpec(
             "Secret": {"STRIPE_KEY": {}},
             "Parameter": {"MY_CLUSTER_NAME": {"value": "dev-cluster"}},
             "Api": {"api": {"url": "http://127.0.0.1:3000"}},
+            "Auth": {"auth": {"userPoolId": "u", "userPoolClientId": "c", "identityPoolId": "i"}},
         }
     ),
 )
@@ -62,6 +63,8 @@ def test_each_namespace_lists_the_app_s_constructs_and_their_props() -> None:
     assert classes["BucketResources"] == ["myFiles"]  # "my-photos" is no identifier: getattr() only
     assert classes["Bucket_myFiles"] == ["bucketName"]
     assert classes["ApiResources"] == ["api"]
+    assert classes["AuthResources"] == ["auth"]
+    assert classes["Auth_auth"] == ["identityPoolId", "userPoolClientId", "userPoolId"]
     assert classes["ConfigResources"] == ["APP", "STAGE", "MY_CLUSTER_NAME", "STRIPE_KEY"]
     assert classes["FunctionResources"] == [] and classes["TableResources"] == []
 
