@@ -209,12 +209,13 @@ class Auth(Construct):
     Users sign up and in with a username and password and get RS256 JWTs; `Api` routes can require them (see
     `Api`). `attach_permissions_for_auth_users` grants signed-in users' temporary credentials; resource ARNs may use
     `${cognito-identity.amazonaws.com:sub}`, replaced by each user's identity id. `token_validity` gives lifetimes
-    in seconds: `{"id_token": 3600, "access_token": 3600, "refresh_token": 2592000}` (Cognito's defaults).
+    in seconds: `{"id_token": 3600, "access_token": 3600, "refresh_token": 2592000, "credentials": 3600}`
+    (Cognito's defaults; `credentials`, the identity pool's temporary AWS credentials, is sst-dev's addition).
     """
 
     binding_type = "Auth"
     options = frozenset({"login", "token_validity"})
-    TOKEN_KINDS = ("id_token", "access_token", "refresh_token")
+    TOKEN_KINDS = ("id_token", "access_token", "refresh_token", "credentials")
 
     def __init__(self, stack: Stack, id: str, **props: Any) -> None:
         super().__init__(stack, id, props)

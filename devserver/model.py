@@ -124,11 +124,13 @@ class TableSpec:
 
 @dataclass(frozen=True)
 class TokenValidity:
-    """Token lifetimes in seconds; Cognito's defaults (one hour, 30 days)."""
+    """Lifetimes in seconds; Cognito's defaults (one hour, 30 days, and one-hour identity credentials)."""
 
     id_token: float = 3600.0
     access_token: float = 3600.0
     refresh_token: float = 30 * 86400.0
+    credentials: float = 3600.0
+    """The temporary AWS credentials of an identity (GetCredentialsForIdentity's are one hour)."""
 
 
 @dataclass(frozen=True)

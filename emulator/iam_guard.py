@@ -16,13 +16,15 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from emulator.asgi_messages import header_map, read_body, replay_body, s3_address_of
 from emulator.aws_actions import RequiredPermission, dynamodb_permissions, s3_permissions, ssm_permissions
 from emulator.iam_policy import Identity, IdentityLookup, evaluate
+from emulator.identity_tags import check_session_token
 from emulator.middleware import ASGIApp, Receive, S3Lookups, Scope, Send
 from emulator.s3_errors import S3Error, error_body
 
@@ -30,6 +32,7 @@ __all__ = ["Identity", "IamGuard", "access_key_of", "iam_guard"]
 
 _SIGV4_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/")
 _SIGV2_HEADER = re.compile(r"^AWS ([^:\s]+):")
+_CHECKED_SERVICES = frozenset({"s3", "ssm", "dynamodb"})
 
 
 @dataclass(frozen=True)
@@ -69,8 +72,17 @@ def _denial(identity: Identity, needed: RequiredPermission, resource: str, expli
 class IamGuard:
     """Refuses requests an IAM user's policies do not allow (see the module docstring)."""
 
-    def __init__(self, app: ASGIApp, *, lookup_identity: IdentityLookup, account_id: str, region: str) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        lookup_identity: IdentityLookup,
+        account_id: str,
+        region: str,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self._app = app
+        self._clock = clock
         self._lookup_identity = lookup_identity
         self._account_id = account_id
         self._region = region
@@ -83,8 +95,13 @@ class IamGuard:
         query = dict(parse_qsl(scope.get("query_string", b"").decode("latin-1"), keep_blank_values=True))
         signer = access_key_of(headers, query)
         identity = None if signer is None else self._lookup_identity(signer.access_key_id)
-        if signer is None or identity is None:
+        if signer is None or identity is None or signer.service not in _CHECKED_SERVICES:
             await self._app(scope, receive, send)
+            return
+        token = headers.get("x-amz-security-token") or _query_value(query, "x-amz-security-token")
+        problem = check_session_token(identity.tags, token, self._clock())
+        if problem is not None:
+            await _send_refusal(send, signer.service, _TOKEN_REFUSALS[signer.service == "s3", problem])
             return
         region = signer.region or self._region
         target = headers.get("x-amz-target", "")
@@ -113,19 +130,43 @@ class IamGuard:
                 decision = evaluate(identity.statements, permission.action, [resource])
                 if decision != "allow":
                     message = _denial(identity, permission, resource, decision == "explicit_deny")
-                    await _send_denied(send, signer.service, message)
+                    code = "AccessDenied" if signer.service == "s3" else "AccessDeniedException"
+                    await _send_refusal(send, signer.service, _Refusal(code, message, 403))
                     return
         await self._app(scope, receive, send)
 
 
-async def _send_denied(send: Send, service: str | None, message: str) -> None:
-    # S3 answers XML with status 403; the JSON services answer 400 with their `__type`, as botocore expects.
+def _query_value(query: Mapping[str, str], name: str) -> str | None:
+    # SigV4 presigned URLs carry `X-Amz-Security-Token`, SigV2 ones `x-amz-security-token`.
+    return next((value for key, value in query.items() if key.lower() == name), None)
+
+
+@dataclass(frozen=True)
+class _Refusal:
+    code: str
+    message: str
+    s3_status: int
+
+
+# Temporary credentials refused as each service refuses them: (is S3, problem) -> the error.
+_TOKEN_REFUSALS = {
+    (True, "invalid"): _Refusal("InvalidToken", "The provided token is malformed or otherwise invalid.", 400),
+    (True, "expired"): _Refusal("ExpiredToken", "The provided token has expired.", 400),
+    (False, "invalid"): _Refusal(
+        "UnrecognizedClientException", "The security token included in the request is invalid.", 400
+    ),
+    (False, "expired"): _Refusal("ExpiredTokenException", "The security token included in the request is expired", 400),
+}
+
+
+async def _send_refusal(send: Send, service: str | None, refusal: _Refusal) -> None:
+    # S3 answers XML with its status; the JSON services answer 400 with their `__type`, as botocore expects.
     if service == "s3":
-        status, content_type = 403, b"application/xml"
-        body = error_body(S3Error("AccessDenied", message), request_id="0")
+        status, content_type = refusal.s3_status, b"application/xml"
+        body = error_body(S3Error(refusal.code, refusal.message, status=refusal.s3_status), request_id="0")
     else:
         status, content_type = 400, b"application/x-amz-json-1.1"
-        body = json.dumps({"__type": "AccessDeniedException", "message": message}).encode()
+        body = json.dumps({"__type": refusal.code, "message": refusal.message}).encode()
     headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Literal
 
@@ -41,10 +41,12 @@ class PolicyStatement:
 
 @dataclass(frozen=True)
 class Identity:
-    """An IAM user whose requests are checked: its ARN and every statement of its policies."""
+    """An IAM user whose requests are checked: its ARN, every statement of its policies, its id and its tags."""
 
     arn: str
     statements: Sequence[PolicyStatement]
+    user_id: str = ""
+    tags: Mapping[str, str] = field(default_factory=dict)
 
 
 IdentityLookup = Callable[[str], "Identity | None"]

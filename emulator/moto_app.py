@@ -116,12 +116,14 @@ class MotoState:
         account's own key or an unknown one (their requests are not checked)."""
         if access_key_id == self._credentials.access_key_id:
             return None
-        user = _find_iam_user(access_key_id)
-        if user is None:
+        found = _find_iam_user(access_key_id)
+        if found is None:
             return None
+        backend, user = found
         documents = [*user.policies.values(), *(p.default_version.document for p in user.managed_policies.values())]
         statements = [statement for document in documents for statement in statements_of(json.loads(document))]
-        return Identity(user.arn, statements)
+        tags = {tag["Key"]: tag["Value"] for tag in backend.tagger.list_tags_for_resource(user.arn)["Tags"]}
+        return Identity(user.arn, statements, user_id=str(user.id), tags=tags)
 
     def principal_for(self, access_key_id: str | None) -> str:
         """S3 event `principalId`: `AWS:<user id>` for an IAM user's key, as AWS; the account id otherwise."""
@@ -139,20 +141,22 @@ def find_bucket(bucket_name: str) -> FakeBucket | None:
     return bucket
 
 
-def _find_iam_user(access_key_id: str) -> Any:
-    """The moto IAM user owning `access_key_id`, searched across accounts and partitions, or None."""
+def _find_iam_user(access_key_id: str) -> tuple[Any, Any] | None:
+    """The moto IAM backend and user owning `access_key_id`, searched across accounts and partitions, or None."""
     for account_backends in list(iam_backends.values()):
         for partition in list(account_backends.keys()):
-            for user in account_backends[partition].users.values():
+            backend = account_backends[partition]
+            for user in backend.users.values():
                 if any(key.access_key_id == access_key_id for key in user.access_keys):
-                    return user
+                    return backend, user
     return None
 
 
 def _find_iam_access_key(access_key_id: str) -> tuple[str, str] | None:
     """(IAM user id, secret access key) of the user owning `access_key_id`, searched across accounts."""
-    user = _find_iam_user(access_key_id)
-    if user is None:
+    found = _find_iam_user(access_key_id)
+    if found is None:
         return None
+    user = found[1]
     key = next(key for key in user.access_keys if key.access_key_id == access_key_id)
     return str(user.id), str(key.secret_access_key)

@@ -3,9 +3,9 @@
 How it works: each identity (a signed-in user's stable identity id, or a guest's) gets an IAM user in the emulator
 named after it, holding the identity policy (the `Auth`'s statements with `${cognito-identity.amazonaws.com:sub}`
 replaced by the identity id, as IAM substitutes that variable for Cognito roles). The credentials handed out are
-that user's access key plus a session token, so the emulator's IAM guard checks every request signed with them
-against exactly that policy: `private/<own id>/...` is allowed, another identity's folder is AccessDenied. The key
-does not expire (the reported `expiration` is not enforced) and the session token is not checked.
+that user's access key plus a fresh session token with an expiry, recorded on the user as tags
+(`emulator.identity_tags`): the emulator's IAM guard checks every request signed with the key against exactly that
+policy, and refuses it when its token is missing, unknown or expired, as AWS refuses stale temporary credentials.
 """
 
 from __future__ import annotations
@@ -22,13 +22,13 @@ from botocore.client import BaseClient
 from devserver.auth.tokens import Clock
 from devserver.model import PermissionSpec
 from devserver.permissions import POLICY_VERSION
+from emulator.identity_tags import CognitoIdentity, identity_tags, session_tag, stale_session_tags
 from emulator.provision import put_function_users
 
 __all__ = ["IDENTITY_SUB_VARIABLE", "IdentityCredentials", "IdentityPool", "identity_policy", "identity_user_name"]
 
 IDENTITY_SUB_VARIABLE = "${cognito-identity.amazonaws.com:sub}"
 """The IAM policy variable for the caller's identity id in policies of Cognito identity pool roles."""
-CREDENTIALS_LIFETIME = 3600  # Cognito's GetCredentialsForIdentity answers with one-hour credentials
 
 
 def identity_policy(permissions: Iterable[PermissionSpec], identity_id: str) -> dict[str, object]:
@@ -82,16 +82,25 @@ class IdentityPool:
         self._keys: dict[str, tuple[str, str]] = {}
         self._issued: set[str] = set()
 
-    def credentials(self, identity_id: str, policy: Mapping[str, object]) -> IdentityCredentials:
-        """Credentials for `identity_id`, its IAM user holding `policy` (rewritten every time: reloads apply)."""
-        name = identity_user_name(identity_id)
+    def credentials(
+        self, identity: CognitoIdentity, policy: Mapping[str, object], *, lifetime: float
+    ) -> IdentityCredentials:
+        """Credentials for `identity` valid for `lifetime` seconds, its IAM user holding `policy` (rewritten every
+        time: reloads apply)."""
+        name = identity_user_name(identity.identity_id)
+        token, expires_at = secrets.token_urlsafe(48), self._clock() + lifetime
         with self._lock:
-            self._keys = put_function_users(self._iam(), {name: policy}, self._keys)
-            self._issued.add(identity_id)
+            iam = self._iam()
+            self._keys = put_function_users(iam, {name: policy}, self._keys)
+            self._issued.add(identity.identity_id)
             access_key, secret_key = self._keys[name]
-        return IdentityCredentials(
-            identity_id, access_key, secret_key, secrets.token_urlsafe(48), self._clock() + CREDENTIALS_LIFETIME
-        )
+            tags = {tag["Key"]: tag["Value"] for tag in iam.list_user_tags(UserName=name)["Tags"]}
+            stale = stale_session_tags(tags, self._clock())
+            if stale:
+                iam.untag_user(UserName=name, TagKeys=stale)
+            fresh = {**identity_tags(identity), **dict([session_tag(token, expires_at)])}
+            iam.tag_user(UserName=name, Tags=[{"Key": key, "Value": value} for key, value in fresh.items()])
+        return IdentityCredentials(identity.identity_id, access_key, secret_key, token, expires_at)
 
     def update_policies(self, policy_for: Callable[[str], Mapping[str, object] | None]) -> None:
         """After a config change: give every identity that got credentials its new policy (`policy_for(identity

@@ -18,6 +18,7 @@ from devserver.auth.ids import identity_id
 from devserver.auth.tokens import Clock, IssuedTokens, TokenIssuer, TokenSubject
 from devserver.auth.users import User, UserStore
 from devserver.model import AuthSpec
+from emulator.identity_tags import CognitoIdentity
 
 __all__ = ["AUTH_PREFIX", "AuthService"]
 
@@ -112,9 +113,9 @@ class AuthService:
                 raise AuthError("NotAuthorizedException", "Invalid login token. Not an id token.", status=401)
             user = self.store.user_by_sub(auth.user_pool_id, str(claims["sub"]))
             assert user is not None  # verify() checked it
-            return self.identities.credentials(
-                user.identity_id, identity_policy(auth.auth_permissions, user.identity_id)
-            )
+            identity = CognitoIdentity(user.identity_id, auth.identity_pool_id, authenticated=True)
+            policy = identity_policy(auth.auth_permissions, user.identity_id)
+            return self.identities.credentials(identity, policy, lifetime=auth.token_validity.credentials)
         if guest_identity is None:
             guest_identity = identity_id(self.store.region)
             self._guests[guest_identity] = auth_id
@@ -123,7 +124,8 @@ class AuthService:
                 "NotAuthorizedException", "Unauthenticated access is not supported for this identity.", guest_identity
             )
         policy = identity_policy(auth.unauth_permissions, guest_identity)
-        return self.identities.credentials(guest_identity, policy)
+        identity = CognitoIdentity(guest_identity, auth.identity_pool_id, authenticated=False)
+        return self.identities.credentials(identity, policy, lifetime=auth.token_validity.credentials)
 
     def _policy_for_identity(self, identity: str) -> Mapping[str, object] | None:
         guest_of = self._guests.get(identity)

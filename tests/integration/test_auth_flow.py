@@ -3,6 +3,7 @@ folders enforced by the emulator for identity-pool credentials (boto3)."""
 
 from __future__ import annotations
 
+import datetime
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -19,9 +20,10 @@ STACK = """
 from devserver.constructs import Auth
 bucket = Bucket(stack, "files")
 auth = Auth(stack, "auth")
-short = Auth(stack, "short", token_validity={"id_token": 1})
+short = Auth(stack, "short", token_validity={"id_token": 1, "credentials": 2})
 folder = "arn:aws:s3:::" + bucket.bucket_name + "/private/${cognito-identity.amazonaws.com:sub}/*"
 auth.attach_permissions_for_auth_users(stack, [{"actions": ["s3:*"], "resources": [folder]}])
+short.attach_permissions_for_auth_users(stack, [{"actions": ["s3:*"], "resources": [folder]}])
 auth.attach_permissions_for_unauth_users(stack, [
     {"actions": ["s3:GetObject"], "resources": ["arn:aws:s3:::" + bucket.bucket_name + "/public/*"]},
 ])
@@ -164,6 +166,50 @@ def test_each_user_reads_and_writes_only_their_own_folder(client: httpx.Client, 
             attempt()
         assert refused.value.response["Error"]["Code"] == "AccessDenied"
     assert alice.get_object(Bucket=bucket, Key=own)["Body"].read() == b"mine"
+
+
+def test_identity_credentials_need_their_session_token_and_expire(client: httpx.Client, server: ServerThread) -> None:
+    short = "/_sst/auth/short"
+    tokens = signed_in(client, "ivy", short)
+    issued = client.post(f"{short}/credentials", headers={"authorization": tokens["IdToken"]}).json()
+    credentials, bucket = issued["Credentials"], bucket_of(server)
+    expires = datetime.datetime.fromisoformat(credentials["Expiration"].replace("Z", "+00:00")).timestamp()
+    assert 1.0 < expires - time.time() <= 2.0  # the "short" Auth's credentials live two seconds
+    key = f"private/{issued['IdentityId']}/note.txt"
+    s3_with(server, credentials).put_object(Bucket=bucket, Key=key, Body=b"in time")
+
+    def refusal(call: Any) -> tuple[str, str]:
+        with pytest.raises(ClientError) as refused:
+            call()
+        error = refused.value.response["Error"]
+        return error["Code"], error["Message"]
+
+    without_token = {**credentials, "SessionToken": None}
+    assert refusal(lambda: s3_with(server, without_token).get_object(Bucket=bucket, Key=key)) == (
+        "InvalidToken",
+        "The provided token is malformed or otherwise invalid.",
+    )
+    forged = {**credentials, "SessionToken": credentials["SessionToken"][:-2] + "xx"}
+    ssm = boto3.client(
+        "ssm",
+        endpoint_url=server.server.aws.emulator.endpoint,
+        region_name="us-east-1",
+        aws_access_key_id=forged["AccessKeyId"],
+        aws_secret_access_key=forged["SecretKey"],
+        aws_session_token=forged["SessionToken"],
+    )
+    assert refusal(lambda: ssm.get_parameter(Name="/any"))[0] == "UnrecognizedClientException"
+    time.sleep(2.1)
+    assert refusal(lambda: s3_with(server, credentials).get_object(Bucket=bucket, Key=key)) == (
+        "ExpiredToken",
+        "The provided token has expired.",
+    )
+    fresh_tokens = client.post(
+        f"{short}/token", data={"grant_type": "refresh_token", "refresh_token": tokens["RefreshToken"]}
+    ).json()
+    renewed = client.post(f"{short}/credentials", headers={"authorization": fresh_tokens["id_token"]}).json()
+    assert renewed["IdentityId"] == issued["IdentityId"]
+    assert s3_with(server, renewed["Credentials"]).get_object(Bucket=bucket, Key=key)["Body"].read() == b"in time"
 
 
 def test_guests_get_their_own_policy_and_deleted_users_lose_everything(
