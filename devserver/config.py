@@ -42,6 +42,7 @@ from devserver.model import (
     AuthSpec,
     BucketSpec,
     FunctionSpec,
+    IamAuthorizer,
     NotificationSpec,
     ParameterSpec,
     PermissionSpec,
@@ -54,7 +55,7 @@ from devserver.model import (
     frozen_mapping,
 )
 from devserver.naming import function_name, is_valid_bucket_name
-from devserver.permissions import PermissionEntryError, construct_grants, permission_from_entry
+from devserver.permissions import PermissionEntryError, api_invoke_grant, construct_grants, permission_from_entry
 from devserver.routes import RouteKeyError, parse_route_key
 from emulator.notification_rules import NotificationConfigurationError, validate_bucket_notifications
 
@@ -257,14 +258,18 @@ def _authorizer(api: Api, name: str, props: object, auths: tuple[AuthSpec, ...])
 
 def _route_authorizer(
     options: Mapping[str, object], authorizers: Mapping[str, RouteAuthorizer], where: str
-) -> RouteAuthorizer | None:
+) -> RouteAuthorizer | IamAuthorizer | None:
     name = options.get("authorizer", "none")
     if name == "none":
         return None
-    if name not in authorizers:
-        known = ", ".join(["none", *sorted(authorizers)])
-        raise ConstructError(f"{where}: authorizer {name!r} is not declared in the Api's authorizers (valid: {known})")
     scopes = options.get("authorization_scopes", [])
+    if name == "iam":  # built in, as in SST: requests must be SigV4-signed by a caller allowed execute-api:Invoke
+        if scopes:
+            raise ConstructError(f'{where}: "authorization_scopes" needs a jwt authorizer, not "iam"')
+        return IamAuthorizer()
+    if name not in authorizers:
+        known = ", ".join(["none", "iam", *sorted(authorizers)])
+        raise ConstructError(f"{where}: authorizer {name!r} is not declared in the Api's authorizers (valid: {known})")
     if not isinstance(scopes, list | tuple) or not all(isinstance(s, str) for s in scopes):
         raise ConstructError(f'{where}: "authorization_scopes" must be a list of scope names, got {scopes!r}')
     return replace(authorizers[str(name)], scopes=tuple(scopes))
@@ -413,9 +418,11 @@ class _FunctionResolver:
         if not isinstance(entries, list | tuple):
             raise ConstructError(f'{where}: "permissions" must be a list')
         grants: list[PermissionSpec] = []
+        app = self.app
         for entry in entries:
-            if isinstance(entry, Construct):
-                app = self.app
+            if isinstance(entry, Api):
+                grants.append(api_invoke_grant(app=app.name, stage=app.stage, region=app.region, api_id=entry.id))
+            elif isinstance(entry, Construct):
                 grants += construct_grants(
                     entry.binding_type, entry.id, _exposed(entry), app=app.name, stage=app.stage, region=app.region
                 )

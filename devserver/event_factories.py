@@ -23,10 +23,9 @@ from urllib.parse import urlencode, urlsplit
 
 from devserver.apigw import HttpRequest, build_http_event
 from devserver.events import HttpApiEventV2
-from devserver.gateway import api_id_for
 from devserver.invoke_target import InvokeTarget, NotificationTrigger, RouteTrigger
 from devserver.model import ApiSpec, AppSpec, BucketSpec, NotificationSpec, RouteSpec
-from devserver.naming import ACCOUNT_ID
+from devserver.naming import ACCOUNT_ID, api_id_for
 from devserver.routes import DEFAULT_ROUTE_KEY, RouteTable, parse_route_key
 from emulator.notification_rules import event_types, matches
 from emulator.raw_s3_event import EventName, Sequencer, raw_s3_event

@@ -4,14 +4,14 @@ How it works: each HTTP request is matched against the Api's route table (API Ga
 `devserver.routes`), turned into a payload-format-2.0 event (`devserver.apigw`), run through the worker pool,
 and the handler's result turned back into an HTTP response. This is the hot path of the dev server, so it is
 plain ASGI rather than a framework route: no per-request dependency injection or response classes.
-A route with a JWT authorizer is checked first (`devserver.auth.authorizer`): a refused request never reaches the
-function, and a passing one's event carries `requestContext.authorizer.jwt`, as API Gateway sends it.
+A route with an authorizer is checked first — a JWT one here (`devserver.auth.authorizer`), an `iam` one by the
+emulator (`devserver.auth.iam_authorizer`): a refused request never reaches the function, and a passing one's event
+carries `requestContext.authorizer.jwt` or `.iam`, as API Gateway sends it.
 `mount()` swaps the route table atomically when `sst.config.py` changes; requests in flight finish on the old one.
 """
 
 from __future__ import annotations
 
-import hashlib
 import time
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -28,15 +28,16 @@ from devserver.apigw import (
     build_http_event,
     response_from_result,
 )
-from devserver.auth.authorizer import TokenVerifier, authorize_jwt
+from devserver.auth.authorizer import FORBIDDEN, AuthorizerDecision, TokenVerifier, authorize_jwt
 from devserver.auth.errors import AuthError
-from devserver.model import ApiSpec, RouteSpec
-from devserver.naming import ACCOUNT_ID
+from devserver.auth.iam_authorizer import IamAuthorize
+from devserver.model import ApiSpec, IamAuthorizer, RouteSpec
+from devserver.naming import ACCOUNT_ID, api_id_for, execute_api_arn
 from devserver.routes import RouteTable
 from devserver.runtime.invocation import Invocation
 from devserver.terminal import Terminal
 
-__all__ = ["ApiGateway", "Invoker", "api_id_for"]
+__all__ = ["ApiGateway", "Invoker"]
 
 
 Invoker = Callable[..., Awaitable[Invocation]]
@@ -47,11 +48,6 @@ InvocationObserver = Callable[[str, RouteSpec, Mapping[str, object], Invocation]
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
-
-
-def api_id_for(app: str, stage: str, api_id: str) -> str:
-    """A stable 10-character API id, shaped like API Gateway's (`a1b2c3d4e5`)."""
-    return hashlib.sha256(f"{app}/{stage}/{api_id}".encode()).hexdigest()[:10]
 
 
 class ApiGateway:
@@ -65,12 +61,17 @@ class ApiGateway:
         stage: str,
         invoke: Invoker,
         terminal: Terminal,
+        region: str = "us-east-1",
         verify_token: TokenVerifier | None = None,
+        authorize_iam: IamAuthorize | None = None,
     ) -> None:
         self.invoke = invoke
         self.terminal = terminal
+        self.region = region
         self.verify_token = verify_token
         """Checks tokens for routes with a JWT authorizer; with none, such routes refuse every request."""
+        self.authorize_iam = authorize_iam
+        """Decides for routes with an `iam` authorizer; with none, such routes refuse every request."""
         self.observers: list[InvocationObserver] = []
         self.gateway_id = api_id_for(app, stage, api.id)
         self.mount(api)
@@ -98,14 +99,12 @@ class ApiGateway:
             await _send(send, NOT_FOUND, _cors(api, request))
             return
         route = match.target
-        authorizer_context = None
-        if route.authorizer is not None:
-            decision = authorize_jwt(route.authorizer, request.headers, self.verify_token or _refuse_every_token)
-            if decision.refusal is not None:
-                self.terminal.request(request.method, request.raw_path, decision.refusal.status, None)
-                await _send(send, decision.refusal, _cors(api, request))
-                return
-            authorizer_context = decision.context
+        decision = await self._authorize(route, request)
+        if decision.refusal is not None:
+            self.terminal.request(request.method, request.raw_path, decision.refusal.status, None)
+            await _send(send, decision.refusal, _cors(api, request))
+            return
+        authorizer_context = decision.context
         request_id = str(uuid.uuid4())
         event = build_http_event(
             request,
@@ -124,6 +123,19 @@ class ApiGateway:
         for observe in self.observers:
             observe("api", route, event, invocation)
         await _send(send, response, _cors(api, request))
+
+    async def _authorize(self, route: RouteSpec, request: HttpRequest) -> AuthorizerDecision:
+        if route.authorizer is None:
+            return OPEN
+        if isinstance(route.authorizer, IamAuthorizer):
+            if self.authorize_iam is None:
+                return AuthorizerDecision(refusal=FORBIDDEN)
+            arn = execute_api_arn(self.region, self.gateway_id, request.method, request.path)
+            return await self.authorize_iam(request, arn)
+        return authorize_jwt(route.authorizer, request.headers, self.verify_token or _refuse_every_token)
+
+
+OPEN = AuthorizerDecision()
 
 
 def _refuse_every_token(auth_id: str, token: str, client_ids: Sequence[str]) -> Mapping[str, Any]:

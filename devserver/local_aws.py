@@ -32,6 +32,8 @@ GUARD_MIDDLEWARE = "emulator.guard:s3_request_guard"
 """Checks presigned URLs, POST policies and bucket CORS as S3 does, in front of moto (which checks none)."""
 IAM_MIDDLEWARE = "emulator.iam_guard:iam_guard"
 """Checks each function's requests against what it binds and its `permissions`."""
+EXECUTE_API_MIDDLEWARE = "emulator.execute_api:execute_api_authorizer"
+"""Answers the gateway's `iam` authorizer; outermost, so its path never reaches the S3 guard."""
 
 
 class LocalAws:
@@ -54,7 +56,7 @@ class LocalAws:
             port=port,
             region=region,
             on_s3_event=self._on_s3_event,
-            middleware=[GUARD_MIDDLEWARE, IAM_MIDDLEWARE] if enforce_iam else [GUARD_MIDDLEWARE],
+            middleware=[EXECUTE_API_MIDDLEWARE, GUARD_MIDDLEWARE, *([IAM_MIDDLEWARE] if enforce_iam else [])],
             state_dir=state_dir,
         )
         self.dispatcher = NotificationDispatcher(invoke, on_delivery=self._on_delivery)

@@ -68,13 +68,21 @@ class RouteAuthorizer:
 
 
 @dataclass(frozen=True)
+class IamAuthorizer:
+    """A route's `iam` authorizer (SST's built-in `"iam"`): requests must be SigV4-signed for `execute-api` by a
+    caller whose policies allow `execute-api:Invoke` on the route."""
+
+    name: str = "iam"
+
+
+@dataclass(frozen=True)
 class RouteSpec:
     """One API route: its key as written (`GET /files/{key+}`, `$default`), the function serving it, and the
     authorizer requests must pass first (None: open)."""
 
     key: str
     function: FunctionSpec
-    authorizer: RouteAuthorizer | None = None
+    authorizer: RouteAuthorizer | IamAuthorizer | None = None
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,19 @@ def function_name(stage: str, app: str, *path: str) -> str:
     return f"{name[: _FUNCTION_NAME_MAX - len(suffix) - 1]}-{suffix}"
 
 
+def api_id_for(app: str, stage: str, api_id: str) -> str:
+    """A stable 10-character API id, shaped like API Gateway's (`a1b2c3d4e5`)."""
+    return hashlib.sha256(f"{app}/{stage}/{api_id}".encode()).hexdigest()[:10]
+
+
+def execute_api_arn(region: str, gateway_id: str, method: str = "*", path: str = "*") -> str:
+    """The ARN IAM checks `execute-api:Invoke` on: `arn:aws:execute-api:<region>:<account>:<api id>/$default/GET/pets`
+    for a request, `.../<api id>/*` (with the defaults, any stage, method and path) for a grant."""
+    if method == "*" and path == "*":
+        return f"arn:aws:execute-api:{region}:{ACCOUNT_ID}:{gateway_id}/*"
+    return f"arn:aws:execute-api:{region}:{ACCOUNT_ID}:{gateway_id}/$default/{method}/{path.lstrip('/')}"
+
+
 def binding_env_var(construct_type: str, prop: str, construct_id: str) -> str:
     """`SST_Bucket_bucketName_myFiles`: SST's variable for one bound value (`-` in ids becomes `_`)."""
     return f"SST_{construct_type}_{prop}_{construct_id.replace('-', '_')}"

@@ -2,8 +2,9 @@
 
 Pure functions. As in SST, binding a construct grants the function full use of it (`s3:*` on a bucket and its
 objects, `dynamodb:*` on a table, reading a parameter's or secret's SSM values); `permissions` entries are `"*"`,
-a service (`"s3"` → `s3:*`), an action (`"s3:GetObject"`), a construct (the same grant binding it gives), or a
-statement `{"actions": [...], "resources": [...], "effect": "Allow" | "Deny"}`.
+a service (`"s3"` → `s3:*`), an action (`"s3:GetObject"`), a construct (the same grant binding it gives; for an
+`Api`, which binding grants nothing, `execute-api:Invoke` on all its routes, as SST's), or a statement
+`{"actions": [...], "resources": [...], "effect": "Allow" | "Deny"}`.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from collections.abc import Mapping
 from fnmatch import fnmatchcase
 
 from devserver.model import AppSpec, FunctionSpec, PermissionSpec
-from devserver.naming import ACCOUNT_ID, ssm_fallback_path, ssm_path
+from devserver.naming import ACCOUNT_ID, api_id_for, execute_api_arn, ssm_fallback_path, ssm_path
 
 __all__ = [
     "PermissionEntryError",
+    "api_invoke_grant",
     "construct_grants",
     "function_policy",
     "missing_permission_hint",
@@ -57,6 +59,11 @@ def construct_grants(
         # SecureString values are decrypted with the account's KMS key when read.
         return (read, PermissionSpec(("kms:Decrypt",))) if construct_type == "Secret" else (read,)
     return ()  # an Api's URL needs no AWS permission
+
+
+def api_invoke_grant(*, app: str, stage: str, region: str, api_id: str) -> PermissionSpec:
+    """What listing an `Api` in `permissions` grants: calling any of its routes, which an `iam` authorizer checks."""
+    return PermissionSpec(("execute-api:Invoke",), (execute_api_arn(region, api_id_for(app, stage, api_id)),))
 
 
 def permission_from_entry(entry: object, where: str) -> PermissionSpec:

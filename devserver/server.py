@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
+from devserver.auth.iam_authorizer import EmulatorIamAuthorizer
 from devserver.auth.identity_pool import IdentityPool
 from devserver.auth.router import auth_router, install_auth_errors
 from devserver.auth.service import AuthService
@@ -110,6 +111,9 @@ class DevServer:
         self.invocations = InvocationLog()
         self._watcher: SourceWatcher | None = None
         self._reload_lock = asyncio.Lock()
+        self._authorize_iam = EmulatorIamAuthorizer(
+            lambda: self.aws.emulator.endpoint, enforce_policies=options.enforce_iam
+        )
 
     @property
     def aws(self) -> LocalAws:
@@ -254,7 +258,9 @@ class DevServer:
             stage=self.app.stage,
             invoke=self.invoke,
             terminal=self.terminal,
+            region=self.app.region,
             verify_token=lambda auth_id, token, client_ids: self.auth.verify(auth_id, token, client_ids=client_ids),
+            authorize_iam=self._authorize_iam,
         )
         gateway.observers.append(self._record_request)
         return gateway
@@ -402,6 +408,7 @@ class DevServer:
         if self._watcher is not None:
             await self._watcher.aclose()
         await self.listeners.aclose()
+        await self._authorize_iam.aclose()
         if self._aws is not None:
             await self._aws.aclose()
         if self._pool is not None:

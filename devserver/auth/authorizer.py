@@ -26,16 +26,18 @@ __all__ = [
     "authorize_jwt",
     "bearer_token",
     "claim_string",
+    "message_response",
 ]
 
 
-def _message(status: int, message: str) -> HttpResponse:
+def message_response(status: int, message: str) -> HttpResponse:
+    """API Gateway's own answer: `{"message": ...}` as JSON."""
     body = json.dumps({"message": message}, separators=(",", ":")).encode()
     return HttpResponse(status, (("content-type", "application/json"),), body)
 
 
-UNAUTHORIZED = _message(401, "Unauthorized")
-FORBIDDEN = _message(403, "Forbidden")
+UNAUTHORIZED = message_response(401, "Unauthorized")
+FORBIDDEN = message_response(403, "Forbidden")
 
 TokenVerifier = Callable[[str, str, Sequence[str]], Mapping[str, Any]]
 """`(auth id, token, client ids) -> claims`; raises `AuthError` for a token that does not pass."""

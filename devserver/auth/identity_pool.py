@@ -88,14 +88,16 @@ class IdentityPool:
         """Credentials for `identity` valid for `lifetime` seconds, its IAM user holding `policy` (rewritten every
         time: reloads apply)."""
         name = identity_user_name(identity.identity_id)
-        token, expires_at = secrets.token_urlsafe(48), self._clock() + lifetime
+        token = secrets.token_urlsafe(48)
         with self._lock:
             iam = self._iam()
             self._keys = put_function_users(iam, {name: policy}, self._keys)
             self._issued.add(identity.identity_id)
             access_key, secret_key = self._keys[name]
             tags = {tag["Key"]: tag["Value"] for tag in iam.list_user_tags(UserName=name)["Tags"]}
-            stale = stale_session_tags(tags, self._clock())
+            now = self._clock()  # after the user is ready: the lifetime counts from the hand-over
+            expires_at = now + lifetime
+            stale = stale_session_tags(tags, now)
             if stale:
                 iam.untag_user(UserName=name, TagKeys=stale)
             fresh = {**identity_tags(identity), **dict([session_tag(token, expires_at)])}

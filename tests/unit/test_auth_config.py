@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from devserver.config import AppConfigError, load_app
-from devserver.model import AppSpec, RouteAuthorizer, TokenValidity
+from devserver.model import AppSpec, IamAuthorizer, RouteAuthorizer, TokenValidity
+from devserver.naming import api_id_for
 from tests.apps import make_app
 
 AUTH = """
@@ -64,6 +65,20 @@ Api(stack, "api", authorizers={"jwt": jwt}, defaults={"authorizer": "jwt"}, rout
     assert routes["GET /open"].function.handler == "functions/hello.main"
 
 
+def test_iam_is_built_in_and_listing_an_api_in_permissions_grants_invoking_it(tmp_path: Path) -> None:
+    app = load(
+        tmp_path,
+        """
+api = Api(stack, "api", defaults={"authorizer": "iam"}, routes={"GET /me": "functions/hello.main"})
+Function(stack, "caller", handler="functions/hello.main", permissions=[api])
+""",
+    )
+    assert app.apis[0].routes[0].authorizer == IamAuthorizer()
+    (grant,) = next(f for f in app.functions if f.name.endswith("caller")).permissions
+    assert grant.actions == ("execute-api:Invoke",)
+    assert grant.resources == (f"arn:aws:execute-api:us-east-1:123456789012:{api_id_for('test-app', 'dev', 'api')}/*",)
+
+
 def test_routes_are_open_without_an_authorizer(tmp_path: Path) -> None:
     app = load(tmp_path, 'Api(stack, "api", authorizers={"jwt": jwt}, routes={"GET /": "functions/hello.main"})')
     assert app.apis[0].routes[0].authorizer is None
@@ -74,7 +89,7 @@ def test_routes_are_open_without_an_authorizer(tmp_path: Path) -> None:
     [
         (
             'Api(stack, "api", routes={"GET /": {"function": "functions/hello.main", "authorizer": "jwt"}})',
-            "authorizer 'jwt' is not declared in the Api's authorizers (valid: none)",
+            "authorizer 'jwt' is not declared in the Api's authorizers (valid: none, iam)",
         ),
         (
             'Api(stack, "api", authorizers={"jwt": {"type": "user_pool", "user_pool": {"id": "us-east-1_x"}}}, '
@@ -84,6 +99,11 @@ def test_routes_are_open_without_an_authorizer(tmp_path: Path) -> None:
         (
             'Api(stack, "api", authorizers={"jwt": {"type": "lambda"}}, routes={"GET /": "functions/hello.main"})',
             "other types are not supported locally",
+        ),
+        (
+            'Api(stack, "api", routes={"GET /": {"function": "functions/hello.main", "authorizer": "iam", '
+            '"authorization_scopes": ["a"]}})',
+            '"authorization_scopes" needs a jwt authorizer, not "iam"',
         ),
         ('Auth(stack, "other", login=["email"])', "login ['email'] is not supported locally"),
         ('Auth(stack, "other", token_validity={"id_token": 0})', "token_validity id_token must be a positive number"),

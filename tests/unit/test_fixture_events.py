@@ -12,9 +12,9 @@ from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventV2Model, S3Model
 
 from devserver.event_factories import DEFAULT_CONFIGURATION_ID, AppEvents, EventFactoryError, route_example_path
-from devserver.gateway import api_id_for
 from devserver.invoke_target import AmbiguousFunctionError, UnknownFunctionError, find_target
 from devserver.model import ApiSpec, AppSpec, BucketSpec, FunctionSpec, NotificationSpec, RouteSpec
+from devserver.naming import api_id_for
 from devserver.testing_session import parameter_changes
 
 APP_DIR = Path("/app")

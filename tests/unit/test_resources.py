@@ -65,7 +65,8 @@ def test_a_bound_auth_exposes_its_pool_ids() -> None:
         "SST_Auth_identityPoolId_auth": "us-east-1:pool",
     }
     auth = constructs("Auth", env).auth
-    assert (auth.userPoolId, auth.userPoolClientId, auth.identityPoolId) == ("us-east-1_abc", "client", "us-east-1:pool")
+    assert auth.userPoolId == "us-east-1_abc" and auth.userPoolClientId == "client"
+    assert auth.identityPoolId == "us-east-1:pool"
 
 
 def test_an_id_with_a_dash_is_found_under_its_underscored_variable() -> None:
