@@ -25,6 +25,7 @@ from moto.iam.models import iam_backends
 from moto.moto_server import werkzeug_app
 from moto.s3.models import FakeBucket, s3_backends
 
+from emulator.deferred_ec2 import import_ssm_without_ec2
 from emulator.iam_policy import Identity, statements_of
 from emulator.process import EmulatorCredentials
 
@@ -61,7 +62,9 @@ class _CachingDispatcher(werkzeug_app.DomainDispatcherApplication):
 
 
 def build_moto_wsgi_app() -> werkzeug_app.DomainDispatcherApplication:
-    """moto's multi-service WSGI app, with its global permissive CORS off (see the module docstring)."""
+    """moto's multi-service WSGI app, with its global permissive CORS off (see the module docstring) and its EC2
+    tables left unloaded until used (`emulator.deferred_ec2`)."""
+    import_ssm_without_ec2()
     # moto reads MOTO_DISABLE_GLOBAL_CORS once, at import; set the flag where create_backend_app reads it.
     moto.settings.DISABLE_GLOBAL_CORS = True
     werkzeug_app.DISABLE_GLOBAL_CORS = True

@@ -45,6 +45,20 @@ def test_ssm_secure_string_decrypts_and_parameters_list_by_path(emulator: Emulat
     }
 
 
+def test_ec2_loads_on_first_use_and_ssm_run_command_finds_its_instances(emulator: EmulatorProcess) -> None:
+    # The emulator defers moto's EC2 tables (emulator.deferred_ec2): both paths that need them must still work.
+    ssm, ec2 = emulator.client("ssm"), emulator.client("ec2")
+    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    tags = [{"ResourceType": "instance", "Tags": [{"Key": "role", "Value": "web"}]}]
+    ec2.run_instances(ImageId=image, MinCount=1, MaxCount=1, TagSpecifications=tags)
+    command = ssm.send_command(
+        Targets=[{"Key": "tag:role", "Values": ["web"]}],
+        DocumentName="AWS-RunShellScript",
+        Parameters={"commands": ["ls"]},
+    )["Command"]
+    assert command["TargetCount"] == 1
+
+
 def test_sts_iam_kms_and_dynamodb_answer(emulator: EmulatorProcess) -> None:
     assert emulator.client("sts").get_caller_identity()["Account"].isdigit()
     assert emulator.client("iam").create_user(UserName="alice")["User"]["UserName"] == "alice"
