@@ -1,36 +1,38 @@
 """Serves a WSGI app (moto) to uvicorn as an ASGI app, with one thread hand-off per request.
 
-How it works: the request body is read whole on the event loop (moto reads every body whole anyway), the WSGI call
-runs on a worker thread with that body as `wsgi.input`, and its response comes back to the loop to be sent. A
-response of up to `BUFFERED_RESPONSE_BYTES` comes back whole; a longer one (a GetObject streaming its body from disk,
-see `emulator.object_bodies.BodyRange`) is sent in pieces, each next piece read on a worker thread while the loop
-waits for the client to take the previous one (uvicorn's flow control), so a download never sits in memory whole.
+How it works: the request body is read whole on the event loop (moto reads every body whole anyway) — a body of up
+to `SPOOLED_BODY_BYTES` into memory, a longer one into an unlinked temporary file as it arrives — and the WSGI call
+runs on a worker thread with that body as `wsgi.input`, marked `wsgi.input_terminated`. The mark tells werkzeug the
+stream ends where the body does, so it reads it with one `read()` instead of 64 KiB at a time into a bytearray that
+it then copies (and for an in-memory body that `read()` hands over the very bytes object received, no copy): moto
+holds one copy of a body, not three. The response comes back to the loop to be sent. A response of up to
+`BUFFERED_RESPONSE_BYTES` comes back whole; a longer one (a GetObject streaming its body from disk, see
+`emulator.object_bodies.BodyRange`) is sent in pieces, each next piece read on a worker thread while the loop waits
+for the client to take the previous one (uvicorn's flow control), so a download never sits in memory whole.
 a2wsgi's general-purpose bridge streams everything: it hops between loop and thread for each body chunk read and
 each response message sent; replacing it raised sequential 1 KiB PutObject throughput by about 12 % here. The
 environ is a2wsgi's (`build_environ`), so the two bridges hand moto the same request.
 
-moto copies a request body several times while handling it (reading it, decoding `aws-chunked`, storing it), so at
-most `LARGE_BODIES_AT_ONCE` requests with a body over `LARGE_BODY_BYTES` are read and handled at a time; the others
-wait before their body is read, which stays in the socket (uvicorn stops reading a request nobody receives). Ten
-concurrent 8 MiB multipart parts peaked at ≈ 530 MB without this, ≈ 290 MB with it, at about the same throughput:
-moto's work is serialized by the GIL anyway.
+moto still holds a request's whole body while handling it, so at most `LARGE_BODIES_AT_ONCE` requests with a body
+over `SPOOLED_BODY_BYTES` are handled at a time; the others wait with their body in its file, not in memory.
 """
 
 from __future__ import annotations
 
 import asyncio
 import io
+import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, cast
+from typing import Any, BinaryIO, cast
 
 from a2wsgi.wsgi import build_environ
 
-__all__ = ["BUFFERED_RESPONSE_BYTES", "WSGIBridge"]
+__all__ = ["BUFFERED_RESPONSE_BYTES", "SPOOLED_BODY_BYTES", "WSGIBridge"]
 
 BUFFERED_RESPONSE_BYTES = 1024 * 1024
-LARGE_BODY_BYTES = 1024 * 1024
+SPOOLED_BODY_BYTES = 1024 * 1024
 LARGE_BODIES_AT_ONCE = 2
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -59,27 +61,23 @@ class WSGIBridge:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             return
-        if _content_length(scope) <= LARGE_BODY_BYTES:
-            await self._serve(scope, receive, send)
-            return
-        if self._large_bodies is None:  # created on the loop that serves
-            self._large_bodies = asyncio.Semaphore(LARGE_BODIES_AT_ONCE)
-        async with self._large_bodies:
-            await self._serve(scope, receive, send)
-
-    async def _serve(self, scope: Scope, receive: Receive, send: Send) -> None:
-        chunks: list[bytes] = []
-        while True:
-            message = await receive()
-            if message["type"] == "http.disconnect":
+        body = await _receive_body(receive)
+        if body is None:
+            return  # the client went away
+        try:
+            if isinstance(body, io.BytesIO):
+                await self._serve(scope, body, send)
                 return
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body", False):
-                break
-        # One copy at most (none for a single chunk); BytesIO shares a bytes object's buffer instead of copying it.
-        body = b"".join(chunks)
-        del chunks
-        environ = cast(dict[str, Any], build_environ(scope, cast(Any, io.BytesIO(body))))
+            if self._large_bodies is None:  # created on the loop that serves
+                self._large_bodies = asyncio.Semaphore(LARGE_BODIES_AT_ONCE)
+            async with self._large_bodies:
+                await self._serve(scope, body, send)
+        finally:
+            body.close()
+
+    async def _serve(self, scope: Scope, body: BinaryIO, send: Send) -> None:
+        environ = cast(dict[str, Any], build_environ(scope, cast(Any, body)))
+        environ["wsgi.input_terminated"] = True
         environ["RAW_URI"] = _raw_uri(scope)
         loop = asyncio.get_running_loop()
         response = await loop.run_in_executor(self._executor, self._call, environ)
@@ -122,14 +120,35 @@ class WSGIBridge:
         return response
 
 
-def _content_length(scope: Scope) -> int:
-    for name, value in scope.get("headers", ()):
-        if name == b"content-length":
-            try:
-                return int(value)
-            except ValueError:
-                return 0
-    return 0
+async def _receive_body(receive: Receive) -> BinaryIO | None:
+    """The request body as a stream at its start: a `BytesIO` of the received bytes up to `SPOOLED_BODY_BYTES`, an
+    unlinked temporary file beyond. None when the client disconnects first."""
+    chunks: list[bytes] = []
+    spool: BinaryIO | None = None
+    size = 0
+    try:
+        while (message := await receive())["type"] != "http.disconnect":
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if spool is None and size > SPOOLED_BODY_BYTES:
+                spool = tempfile.TemporaryFile()  # noqa: SIM115 - closed here or by the caller
+                spool.writelines(chunks)
+                chunks.clear()
+            if spool is None:
+                chunks.append(chunk)
+            else:
+                spool.write(chunk)
+            if not message.get("more_body", False):
+                if spool is None:
+                    # BytesIO shares the bytes' buffer, and a whole read() from the start returns that very object.
+                    return io.BytesIO(b"".join(chunks))
+                spool.seek(0)
+                body, spool = spool, None
+                return body
+        return None
+    finally:
+        if spool is not None:
+            spool.close()
 
 
 def _raw_uri(scope: dict[str, Any]) -> str:
