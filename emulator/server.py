@@ -41,6 +41,7 @@ from emulator.channel import encode_ready, encode_s3_event
 from emulator.middleware import ASGIApp, MiddlewareFactory, S3Lookups, wrap_with_middleware
 from emulator.moto_app import MotoState, build_moto_wsgi_app, warm_up
 from emulator.moto_bodies import DiskBackedValues
+from emulator.moto_footprint import without_flask_debug
 from emulator.object_store import ObjectStore
 from emulator.persistence import S3Persistence, WSGIApp
 from emulator.process import EmulatorCredentials
@@ -98,6 +99,7 @@ def build_app(
     files go to a temporary folder removed when the process exits, and nothing is committed (no record, no fsync).
     """
     moto_app = build_moto_wsgi_app()
+    without_flask_debug(moto_app)
     warm_up(moto_app, region)
     state = MotoState(credentials)
     current_request = CurrentRequest()
