@@ -33,6 +33,7 @@ __all__ = [
     "MAX_PRESIGNED_EXPIRES",
     "PresignedRequest",
     "SecretKeyLookup",
+    "claimed_headers",
     "iso8601",
     "parse_amz_date",
     "presigned_auth_kind",
@@ -233,12 +234,17 @@ class _ClaimedHeadersQueryAuth(S3SigV4QueryAuth):
         self._signed_headers = signed_headers
 
     def headers_to_sign(self, request: AWSRequest) -> HTTPHeaders:
-        headers = HTTPHeaders()
-        for name in self._signed_headers:
-            value = request.headers.get(name)
-            if value is not None:
-                headers[name] = value
-        return headers
+        return claimed_headers(request, self._signed_headers)
+
+
+def claimed_headers(request: AWSRequest, names: tuple[str, ...]) -> HTTPHeaders:
+    """The request's headers among `names`: what a signature says it covers, whatever botocore would pick itself."""
+    headers = HTTPHeaders()
+    for name in names:
+        value = request.headers.get(name)
+        if value is not None:
+            headers[name] = value
+    return headers
 
 
 def _verify_sigv4(

@@ -17,7 +17,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest, HTTPHeaders
 from botocore.credentials import Credentials
 
-from emulator.presign import SecretKeyLookup, parse_amz_date
+from emulator.presign import SecretKeyLookup, claimed_headers, parse_amz_date
 
 __all__ = ["HeaderSignedRequest", "SignatureRefused", "SigV4Scope", "verify_header_signature"]
 
@@ -85,12 +85,7 @@ class _ClaimedHeadersAuth(SigV4Auth):
         self._payload = payload
 
     def headers_to_sign(self, request: AWSRequest) -> HTTPHeaders:
-        headers = HTTPHeaders()
-        for name in self._signed:
-            value = request.headers.get(name)
-            if value is not None:
-                headers[name] = value
-        return headers
+        return claimed_headers(request, self._signed)
 
     def payload(self, request: AWSRequest) -> str:
         return self._payload

@@ -67,8 +67,12 @@ def signed_in(client: httpx.Client, username: str, auth: str = AUTH) -> dict[str
 
 
 def s3_with(server: ServerThread, credentials: dict[str, str]) -> Any:
+    return client_with(server, "s3", credentials)
+
+
+def client_with(server: ServerThread, service: str, credentials: dict[str, str]) -> Any:
     return boto3.client(
-        "s3",
+        service,
         endpoint_url=server.server.aws.emulator.endpoint,
         region_name="us-east-1",
         aws_access_key_id=credentials["AccessKeyId"],
@@ -190,14 +194,7 @@ def test_identity_credentials_need_their_session_token_and_expire(client: httpx.
         "The provided token is malformed or otherwise invalid.",
     )
     forged = {**credentials, "SessionToken": credentials["SessionToken"][:-2] + "xx"}
-    ssm = boto3.client(
-        "ssm",
-        endpoint_url=server.server.aws.emulator.endpoint,
-        region_name="us-east-1",
-        aws_access_key_id=forged["AccessKeyId"],
-        aws_secret_access_key=forged["SecretKey"],
-        aws_session_token=forged["SessionToken"],
-    )
+    ssm = client_with(server, "ssm", forged)
     assert refusal(lambda: ssm.get_parameter(Name="/any"))[0] == "UnrecognizedClientException"
     time.sleep(2.1)
     assert refusal(lambda: s3_with(server, credentials).get_object(Bucket=bucket, Key=key)) == (
