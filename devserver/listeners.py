@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 import uvicorn
 
 from devserver.errors import StartError
+from devserver.http_protocol import CoalescingHttpProtocol
 
 __all__ = ["EmbeddedServer", "Listener", "Listeners", "bind_socket"]
 
@@ -96,7 +97,14 @@ class Listeners:
         listener = self._by_name[name]
         if listener.server is not None:
             return
-        config = uvicorn.Config(app, lifespan="off", access_log=False, log_level="warning", timeout_graceful_shutdown=1)
+        config = uvicorn.Config(
+            app,
+            http=CoalescingHttpProtocol,
+            lifespan="off",
+            access_log=False,
+            log_level="warning",
+            timeout_graceful_shutdown=1,
+        )
         listener.app = app
         listener.server = EmbeddedServer(config)
         listener.task = asyncio.create_task(listener.server.serve(sockets=[listener.sock]))
