@@ -15,8 +15,8 @@ Why a separate process (measured on this 2-core machine, `python -m benchmarks.e
   (`asyncio.sleep(0.002)` ticks, as the dev server's loop would): in a separate process the load ran 280–350 PUT/s
   and the parent's loop lag was 0.15 ms p50 / 1.9–2.5 ms p99; on a thread of the parent, 270 PUT/s and 0.33 ms p50 /
   3.0 ms p99 — moto's work runs on the dev server's GIL and every request it serves delays the dev server.
-- The process also keeps moto's memory apart (≈190 MB resident after warm-up, ≈690–730 MB peak during a 100 MiB
-  multipart upload) and lets the dev server outlive an emulator crash.
+- The process also keeps moto's memory apart (≈95 MB resident after warm-up, ≈115 MB peak during a 100 MiB
+  multipart upload; moto's own server peaks at ≈700 MB there) and lets the dev server outlive an emulator crash.
 Start-up, spawn until `ready` with SSM warmed: 1.15–1.3 s, almost all of it importing moto (its SSM models pull in
 EC2's region and instance-type data, ~0.9 s). `spawn()` returns at once so the dev server can do its own start-up
 meanwhile and call `wait_ready()` last; the socket already listens, so early requests wait in the backlog.
@@ -301,9 +301,13 @@ def _child_environment(parent: Mapping[str, str]) -> dict[str, str]:
 
     glibc raises its mmap threshold to the largest block freed (up to 32 MiB), after which moto's multi-MiB request
     bodies are carved from per-thread heaps that never shrink: measured, 200 MiB uploaded in 8 MiB parts left the
-    emulator at 440 MB resident for good. With a fixed threshold it went back to its 175 MB after the upload.
+    emulator at 440 MB resident for good. A fixed threshold keeps multipart parts (8 MiB with boto3's defaults) in
+    their own mappings, returned when freed. It sits above the pieces of up to 1 MiB every request handles (request
+    bodies kept in memory, body chunks read and sent): as mappings, each of those cost a fresh, page-faulted
+    allocation — measured, 256 KiB made a sequential 1 MiB PutObject take ≈ 3 ms more server CPU (≈ 10.7 ms vs
+    7.5 ms), while 1 GiB uploaded in 8 MiB parts peaked at ≈ 118 MB either way.
     """
-    return {"MALLOC_MMAP_THRESHOLD_": str(256 * 1024), **parent}
+    return {"MALLOC_MMAP_THRESHOLD_": str(4 * 1024 * 1024), **parent}
 
 
 def _lines(channel: IO[bytes]) -> Iterator[bytes]:
