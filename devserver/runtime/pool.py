@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +25,7 @@ from devserver.model import FunctionSpec
 from devserver.runtime.context import function_arn
 from devserver.runtime.environment import DEFAULT_REGION
 from devserver.runtime.invocation import Invocation
+from devserver.runtime.request_ids import new_request_id
 from devserver.runtime.sandbox import InvokeRequest, Outcome, PipeSandbox, Sandbox, SandboxHooks
 
 if TYPE_CHECKING:
@@ -83,7 +83,7 @@ class WorkerPool:
         """Run `event` through `function`: result or Lambda error, logs, duration and whether it was a cold start."""
         if self._closed:
             raise PoolClosedError("the worker pool is closed")
-        request_id = request_id or str(uuid.uuid4())
+        request_id = request_id or new_request_id()
         workers = self._workers(function)
         async with workers.slots:
             sandbox = self._take_idle(workers, function)
