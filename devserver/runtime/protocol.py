@@ -22,7 +22,8 @@ import json
 import os
 import struct
 from collections.abc import Callable
-from functools import lru_cache
+from json.encoder import c_make_encoder as _c_make_encoder  # type: ignore[attr-defined]
+from json.encoder import encode_basestring_ascii
 from typing import Any
 
 __all__ = [
@@ -32,6 +33,7 @@ __all__ = [
     "NEXT",
     "RESPONSE",
     "FrameDecoder",
+    "FrameReader",
     "LogLineBuffer",
     "Message",
     "encode_frame",
@@ -47,6 +49,8 @@ ERROR = "error"
 
 _HEADER = struct.Struct(">I")
 _READ_CHUNK = 1 << 16
+_NO_DEFAULT = json.JSONEncoder().default  # raises the TypeError `json.dumps` raises without a `default`
+_DECODER = json.JSONDecoder()
 
 Message = dict[str, Any]
 
@@ -56,14 +60,24 @@ def encode_frame(message: Message, default: Callable[[object], object] | None = 
 
     `default` encodes values JSON has no type for (as in `json.dumps`).
     """
-    body = _encoder(default).encode(message).encode()
+    body = _encode(message, default).encode()
     return _HEADER.pack(len(body)) + body
 
 
-@lru_cache(maxsize=8)
-def _encoder(default: Callable[[object], object] | None) -> json.JSONEncoder:
-    # The encoder `json.dumps` would build anew on every call with these arguments; frames are on the hot path.
-    return json.JSONEncoder(separators=(",", ":"), allow_nan=True, default=default)
+def _encode(message: Message, default: Callable[[object], object] | None) -> str:
+    # Exactly `json.JSONEncoder(separators=(",", ":"), allow_nan=True, default=default).encode(message)` (circular
+    # references included: a fresh markers dict per call), minus the pure-Python dispatch around the C encoder
+    # that `encode` and `iterencode` add on every call: frames are on the hot path.
+    if _c_make_encoder is None:
+        return json.JSONEncoder(separators=(",", ":"), allow_nan=True, default=default).encode(message)
+    encoder = _c_make_encoder({}, default or _NO_DEFAULT, encode_basestring_ascii, None, ":", ",", False, False, True)
+    return "".join(encoder(message, 0))
+
+
+def _decode(data: bytes | bytearray) -> Message:
+    # `json.loads` minus its encoding sniffing; frames are UTF-8 and hold one object, as `encode_frame` writes them.
+    message: Message = _DECODER.decode(data.decode())
+    return message
 
 
 class FrameDecoder:
@@ -74,6 +88,10 @@ class FrameDecoder:
 
     def feed(self, data: bytes) -> list[Message]:
         """Add `data` and return every message now complete, in order."""
+        if not self._buffer and len(data) >= _HEADER.size:
+            (length,) = _HEADER.unpack_from(data)
+            if len(data) == _HEADER.size + length:
+                return [_decode(data[_HEADER.size :])]  # the usual case: exactly one whole frame per read
         self._buffer += data
         messages: list[Message] = []
         while len(self._buffer) >= _HEADER.size:
@@ -81,9 +99,27 @@ class FrameDecoder:
             end = _HEADER.size + length
             if len(self._buffer) < end:
                 break
-            messages.append(json.loads(self._buffer[_HEADER.size : end]))
+            messages.append(_decode(self._buffer[_HEADER.size : end]))
             del self._buffer[:end]
         return messages
+
+
+class FrameReader:
+    """Reads messages from a blocking file descriptor, with one `read` per burst of frames rather than two per frame."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+        self._decoder = FrameDecoder()
+        self._ready: list[Message] = []
+
+    def next_message(self) -> Message | None:
+        """Block until one whole message arrives; None when the other end closed the pipe."""
+        while not self._ready:
+            data = os.read(self._fd, _READ_CHUNK)
+            if not data:
+                return None
+            self._ready = self._decoder.feed(data)
+        return self._ready.pop(0)
 
 
 class LogLineBuffer:
@@ -118,8 +154,7 @@ def read_frame(fd: int) -> Message | None:
     body = _read_exactly(fd, length)
     if body is None:
         return None
-    result: Message = json.loads(body)
-    return result
+    return _decode(body)
 
 
 def write_frame(fd: int, frame: bytes) -> None:

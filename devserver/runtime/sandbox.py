@@ -17,6 +17,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import NamedTuple
 
 from devserver.model import FunctionSpec
 from devserver.runtime.deadline import PausableDeadline
@@ -44,8 +45,7 @@ _EXIT = "exit"
 _READ_SIZE = 1 << 16
 
 
-@dataclass(frozen=True)
-class InvokeRequest:
+class InvokeRequest(NamedTuple):
     """What the Runtime API's `next` hands a runtime: the event and its request id, deadline and ARN."""
 
     request_id: str
@@ -54,8 +54,9 @@ class InvokeRequest:
     invoked_function_arn: str
 
 
-@dataclass(frozen=True)
-class Outcome:
+class Outcome(NamedTuple):
+    """What a sandbox returns for a start or an invocation: the result or the error, and the lines printed."""
+
     result: object = None
     error: LambdaError | None = None
     logs: tuple[str, ...] = ()
@@ -88,6 +89,7 @@ class Sandbox(ABC):
         self._process: WorkerProcess | None = None
         self._deadline: PausableDeadline | None = None
         self._timer: asyncio.TimerHandle | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
         self.debug_port: int | None = None
         """The port the worker's debugpy listens on (reported at init when it runs under debugpy)."""
 
@@ -98,6 +100,12 @@ class Sandbox(ABC):
     @property
     def pid(self) -> int | None:
         return self._process.pid if self._process is not None else None
+
+    def _running_loop(self) -> asyncio.AbstractEventLoop:
+        # The loop `start()` ran in, which serves this sandbox for its whole life; looked up once, not per call.
+        if self._loop is None:
+            self._loop = asyncio.get_running_loop()
+        return self._loop
 
     @property
     def function_name(self) -> str:
@@ -111,13 +119,13 @@ class Sandbox(ABC):
     def pause(self) -> None:
         """A debugger holds the function (pdb prompt, editor breakpoint): its timeout stands still."""
         if self._deadline is not None:
-            self._deadline.pause(asyncio.get_running_loop().time())
+            self._deadline.pause(self._running_loop().time())
             self._schedule_timeout()
 
     def resume(self) -> None:
         """The function runs again; the timeout goes on from where it stood."""
         if self._deadline is not None:
-            self._deadline.resume(asyncio.get_running_loop().time())
+            self._deadline.resume(self._running_loop().time())
             self._schedule_timeout()
 
     async def start(self, request_id: str = "") -> Outcome:
@@ -125,6 +133,7 @@ class Sandbox(ABC):
 
         `request_id` is the invocation waiting for this cold start; Lambda names it in an init crash's message.
         """
+        self._loop = asyncio.get_running_loop()
         env = worker_environment(
             self.spec,
             base_environment=self._base_environment,
@@ -196,7 +205,7 @@ class Sandbox(ABC):
     async def _await_message(self, timeout: float, send: Callable[[], None]) -> Message:
         # One timer handle per invocation rather than `asyncio.timeout`: this runs on every request, and the
         # handle is what a debugger's pause moves (`_schedule_timeout`).
-        loop = asyncio.get_running_loop()
+        loop = self._running_loop()
         pending = self._pending = loop.create_future()
         self._deadline = PausableDeadline(loop.time() + timeout)
         self._schedule_timeout()
@@ -218,7 +227,7 @@ class Sandbox(ABC):
             self._timer = None
         when = self._deadline.when if self._deadline is not None else None
         if when is not None:
-            self._timer = asyncio.get_running_loop().call_at(when, self._timed_out)
+            self._timer = self._running_loop().call_at(when, self._timed_out)
 
     def _timed_out(self) -> None:
         self._timer = None
@@ -251,6 +260,7 @@ class PipeSandbox(Sandbox):
 
     _request_fd = -1
     _response_fd = -1
+    _writer_registered = False
 
     async def _spawn(self, env: dict[str, str]) -> WorkerProcess:
         request_read, self._request_fd = os.pipe()
@@ -275,7 +285,7 @@ class PipeSandbox(Sandbox):
         os.set_blocking(self._response_fd, False)
         self._decoder = FrameDecoder()
         self._unsent = bytearray()
-        asyncio.get_running_loop().add_reader(self._response_fd, self._read_frames)
+        self._running_loop().add_reader(self._response_fd, self._read_frames)
         return process
 
     def _send(self, request: InvokeRequest) -> None:
@@ -301,11 +311,12 @@ class PipeSandbox(Sandbox):
         except BrokenPipeError:
             self._unsent.clear()  # the worker is gone; its exit is reported through the process
             return
-        loop = asyncio.get_running_loop()
-        if self._unsent:
-            loop.add_writer(self._request_fd, self._write, b"")
-        else:
-            loop.remove_writer(self._request_fd)
+        if bool(self._unsent) != self._writer_registered:
+            self._writer_registered = bool(self._unsent)
+            if self._unsent:
+                self._running_loop().add_writer(self._request_fd, self._write, b"")
+            else:
+                self._running_loop().remove_writer(self._request_fd)
 
     def _read_frames(self) -> None:
         while True:
@@ -314,7 +325,7 @@ class PipeSandbox(Sandbox):
             except BlockingIOError:
                 return
             if not data:
-                asyncio.get_running_loop().remove_reader(self._response_fd)
+                self._running_loop().remove_reader(self._response_fd)
                 return
             for message in self._decoder.feed(data):
                 if message["type"] in (NEXT, INIT_ERROR, RESPONSE, ERROR):
@@ -325,7 +336,7 @@ class PipeSandbox(Sandbox):
     def _exited(self, returncode: int) -> None:
         self._read_frames()  # an answer written just before exiting still counts
         super()._exited(returncode)
-        loop = asyncio.get_running_loop()
+        loop = self._running_loop()
         for fd in (self._request_fd, self._response_fd):
             loop.remove_reader(fd)
             loop.remove_writer(fd)

@@ -41,9 +41,9 @@ from devserver.runtime.protocol import (
     INVOCATION,
     NEXT,
     RESPONSE,
+    FrameReader,
     Message,
     encode_frame,
-    read_frame,
     write_frame,
 )
 from devserver.runtime.sources import SourceTracker, default_excluded_roots
@@ -154,7 +154,8 @@ def serve(in_fd: int, out_fd: int, handler_name: str) -> int:
         )
         return 1
     write_frame(out_fd, encode_frame(_with_sources(ready, tracker)))
-    while (invocation := read_frame(in_fd)) is not None:
+    invocations = FrameReader(in_fd)
+    while (invocation := invocations.next_message()) is not None:
         if invocation.get("type") == INVOCATION:
             write_frame(out_fd, _invoke(handler, invocation, tracker))
     return 0
