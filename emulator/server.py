@@ -38,6 +38,7 @@ from pathlib import Path
 import uvicorn
 
 from emulator.channel import encode_ready, encode_s3_event
+from emulator.inline_requests import InlinePolicy
 from emulator.middleware import ASGIApp, MiddlewareFactory, S3Lookups, wrap_with_middleware
 from emulator.moto_app import MotoState, build_moto_wsgi_app, warm_up
 from emulator.moto_bodies import DiskBackedValues
@@ -120,7 +121,7 @@ def build_app(
         wsgi_app = persistence.middleware(wsgi_app)
     S3EventHooks(emit, current_request, state.principal_for, Sequencer(time.time_ns)).install()
     wsgi_app = RequestContextMiddleware(wsgi_app, current_request)
-    asgi_app: ASGIApp = WSGIBridge(wsgi_app, workers=WSGI_THREADS)
+    asgi_app: ASGIApp = WSGIBridge(wsgi_app, workers=WSGI_THREADS, inline=InlinePolicy(durable=state_dir is not None))
     lookups = S3Lookups(
         lookup_bucket_cors=state.lookup_bucket_cors,
         lookup_secret_key=state.lookup_secret_key,

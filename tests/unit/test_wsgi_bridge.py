@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -103,3 +104,27 @@ async def test_a_long_answer_is_sent_in_pieces_in_order() -> None:
     bodies = [message["body"] for message in sent[1:]]
     assert len(bodies) > 2 and all(message.get("more_body") for message in sent[1:-1])
     assert b"".join(bodies) == b"".join(bytes([n]) * BUFFERED_RESPONSE_BYTES for n in range(3))
+
+
+def threads_seen(names: list[str]) -> Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]:
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        names.append(threading.current_thread().name)
+        environ["wsgi.input"].read()
+        start_response("204 No Content", [])
+        return []
+
+    return app
+
+
+async def test_a_small_request_the_policy_picks_runs_on_the_loop_and_others_on_worker_threads() -> None:
+    names: list[str] = []
+    bridge = WSGIBridge(threads_seen(names), workers=2, inline=lambda scope: scope["method"] == "PUT")
+    loop_thread = threading.current_thread().name
+
+    await serve(bridge, http_scope(10), in_chunks(b"x" * 10, 65536))
+    await serve(bridge, {**http_scope(0), "method": "POST"}, [{"type": "http.request"}])
+    large = SPOOLED_BODY_BYTES + 1
+    await serve(bridge, http_scope(large), in_chunks(b"x" * large, 65536))
+
+    assert names[0] == loop_thread
+    assert names[1] != loop_thread and names[2] != loop_thread
