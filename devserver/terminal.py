@@ -1,8 +1,10 @@
 """What `sst-dev start` prints: the startup summary, one line per invocation, handler output, errors.
 
-Colour (through rich) only on a TTY. Off a TTY every line is written as plain text with one `write`, because
-under load an invocation line is printed thousands of times a second and rich's rendering would cost more than
-the invocation itself.
+Colour (through rich) only on a TTY. Under load an invocation line is printed thousands of times a second, and
+rich's rendering of one (~40 us) would cost more than the invocation itself. So off a TTY every line is written
+as plain text with one `write`; on a TTY, rich renders each style once (`_StyleCodes`) and a line made of
+single-line parts is written as those codes around its text, the bytes rich would write for it. Text with a tab or
+a newline, which rich lays out (tab stops, a style per line), still goes through rich.
 """
 
 from __future__ import annotations
@@ -11,9 +13,11 @@ import sys
 import threading
 import time
 from collections.abc import Sequence
+from functools import lru_cache
 from typing import TextIO
 
 from rich.console import Console
+from rich.control import strip_control_codes
 from rich.text import Text
 
 from devserver.runtime.invocation import Invocation
@@ -30,16 +34,21 @@ class Terminal:
         self.stream = stream or sys.stdout
         self.color = self.stream.isatty() if color is None else color
         self._rich = Console(file=self.stream, force_terminal=self.color, highlight=False, soft_wrap=True)
+        self._styles = _StyleCodes(self._rich)
         self._lock = threading.Lock()
 
     def _emit(self, *parts: tuple[str, str | None]) -> None:
         """Write one line made of (text, style) parts; styles apply only on a colour terminal."""
         with self._lock:
-            if self.color:
+            if not self.color:
+                line = "".join(text for text, _ in parts)
+            elif any("\t" in text or "\n" in text for text, _ in parts):
                 self._rich.print(Text.assemble(*((text, style or "") for text, style in parts)))
+                return
             else:
-                self.stream.write("".join(text for text, _ in parts) + "\n")
-                self.stream.flush()
+                line = "".join(self._styles.wrap(strip_control_codes(text), style) for text, style in parts)
+            self.stream.write(line + "\n")
+            self.stream.flush()
 
     def ready(
         self,
@@ -100,5 +109,31 @@ class Terminal:
         self._emit((message, "yellow"))
 
 
+class _StyleCodes:
+    """The escape codes rich writes before and after text in each style, rendered once per style by rich itself."""
+
+    _PROBE = "\ue000"  # a private-use character: never restyled, never stripped
+
+    def __init__(self, console: Console) -> None:
+        self._console = console
+        self._codes: dict[str, tuple[str, str]] = {}
+
+    def wrap(self, text: str, style: str | None) -> str:
+        if not style or not text:
+            return text
+        codes = self._codes.get(style)
+        if codes is None:
+            with self._console.capture() as captured:
+                self._console.print(Text(self._PROBE, style=style), end="")
+            before, _, after = captured.get().partition(self._PROBE)
+            codes = self._codes[style] = (before, after)
+        return f"{codes[0]}{text}{codes[1]}"
+
+
 def _clock() -> str:
-    return time.strftime("%H:%M:%S")
+    return _clock_of_second(int(time.time()))
+
+
+@lru_cache(maxsize=2)  # every line printed in the same second shares one string
+def _clock_of_second(epoch_second: int) -> str:
+    return time.strftime("%H:%M:%S", time.localtime(epoch_second))
