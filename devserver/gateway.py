@@ -13,7 +13,6 @@ carries `requestContext.authorizer.jwt` or `.iam`, as API Gateway sends it.
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any, cast
 
@@ -35,6 +34,7 @@ from devserver.model import ApiSpec, IamAuthorizer, RouteSpec
 from devserver.naming import ACCOUNT_ID, api_id_for, execute_api_arn
 from devserver.routes import RouteTable
 from devserver.runtime.invocation import Invocation
+from devserver.runtime.request_ids import new_request_id
 from devserver.terminal import Terminal
 
 __all__ = ["ApiGateway", "Invoker"]
@@ -105,7 +105,7 @@ class ApiGateway:
             await _send(send, decision.refusal, _cors(api, request))
             return
         authorizer_context = decision.context
-        request_id = str(uuid.uuid4())
+        request_id = new_request_id()
         event = build_http_event(
             request,
             route_key=match.route_key,
