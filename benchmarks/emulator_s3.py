@@ -3,8 +3,15 @@
 How it works: each server runs in its own process on an ephemeral 127.0.0.1 port — ours through
 `EmulatorProcess`, moto's through a small child that starts `ThreadedMotoServer` and prints its port — and this
 process drives it with one sequential boto3 client (`s3v4`, path-style). For each object size it times PUTs, then
-GETs of the same keys, and reports ops/s as the median of `--runs` runs. `ours_in_thread` serves our exact app on a
-thread of this process instead, which is what an in-process emulator would cost the dev server (one GIL for both).
+GETs of the same keys. The servers take turns, one run each, `--runs` times, so that a change in the machine's load
+between runs touches them alike; ops/s are medians over runs, and each ratio is the median of the runs' ratios.
+Servers measured:
+- `ours`: the emulator without a state folder, as moto's server keeps objects: nothing is fsynced (bodies still go
+  to temporary files). This is the like-for-like comparison the `ours_vs_moto` ratios report.
+- `ours_durable`: the emulator as `sst-dev start` runs it, on a state folder: every acknowledged write is fsynced
+  and atomically renamed first (a guarantee moto's server does not give), so its writes are slower by an fsync.
+- `ours_in_thread`: our exact app served on a thread of this process instead, which is what an in-process emulator
+  would cost the dev server (one GIL for both).
 Finally a fresh emulator takes a 100 MiB multipart upload (boto3's default transfer: 8 MiB parts, 10 threads)
 and we read its peak resident set (`VmHWM` in /proc/PID/status).
 
@@ -22,10 +29,12 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -39,6 +48,8 @@ KIB = 1024
 MIB = 1024 * KIB
 SIZES = {"1KiB": (KIB, 300), "1MiB": (MIB, 30)}
 MULTIPART_BYTES = 100 * MIB
+
+Samples = dict[str, dict[str, list[float]]]  # size label -> operation -> ops/s of each run
 
 _MOTO_CHILD = """
 import logging, sys
@@ -78,20 +89,34 @@ def ops_per_second(client: BaseClient, bucket: str, size: int, count: int) -> di
     return {"put": count / put_seconds, "get": count / get_seconds}
 
 
-def measure(endpoint: str, runs: int) -> dict[str, dict[str, float]]:
-    """Median ops/s per size and operation over `runs` runs, each in a fresh bucket."""
-    client = s3_client(endpoint)
-    results: dict[str, dict[str, float]] = {}
-    for label, (size, count) in SIZES.items():
-        samples: dict[str, list[float]] = {"put": [], "get": []}
-        for run in range(runs):
-            bucket = f"bench-{label.lower()}-{run}-{time.time_ns()}"
-            client.create_bucket(Bucket=bucket)
-            ops_per_second(client, bucket, size, 10)  # connection set-up and first-use costs
-            for operation, value in ops_per_second(client, bucket, size, count).items():
-                samples[operation].append(value)
-        results[label] = {operation: round(statistics.median(values), 1) for operation, values in samples.items()}
-    return results
+def measure(endpoints: dict[str, str], runs: int) -> dict[str, Samples]:
+    """ops/s of every run, per server, size and operation; the servers take turns, each run in a fresh bucket."""
+    clients = {name: s3_client(endpoint) for name, endpoint in endpoints.items()}
+    samples: dict[str, Samples] = {name: {label: {"put": [], "get": []} for label in SIZES} for name in endpoints}
+    for run in range(runs):
+        for name, client in clients.items():
+            for label, (size, count) in SIZES.items():
+                bucket = f"bench-{label.lower()}-{run}-{time.time_ns()}"
+                client.create_bucket(Bucket=bucket)
+                ops_per_second(client, bucket, size, 10)  # connection set-up and first-use costs
+                for operation, value in ops_per_second(client, bucket, size, count).items():
+                    samples[name][label][operation].append(value)
+    return samples
+
+
+def medians(of: Samples) -> dict[str, dict[str, float]]:
+    return {label: {op: round(statistics.median(runs), 1) for op, runs in ops.items()} for label, ops in of.items()}
+
+
+def ratios(ours: Samples, moto: Samples) -> dict[str, dict[str, float]]:
+    """Per size and operation, the median over runs of ours / moto's ops/s in the same run."""
+    return {
+        label: {
+            op: round(statistics.median(a / b for a, b in zip(ours[label][op], moto[label][op], strict=True)), 2)
+            for op in ("put", "get")
+        }
+        for label in SIZES
+    }
 
 
 @contextmanager
@@ -174,17 +199,18 @@ def startup_seconds(runs: int) -> float:
 
 def run(runs: int, with_thread: bool) -> dict[str, Any]:
     report: dict[str, Any] = {"runs": runs, "startup_seconds": startup_seconds(runs)}
-    with moto_threaded_server() as endpoint:
-        report["moto_threaded_server"] = measure(endpoint, runs)
-    with EmulatorProcess() as emulator:
-        report["ours"] = measure(emulator.endpoint, runs)
-    if with_thread:
-        with ours_in_thread() as endpoint:
-            report["ours_in_thread"] = measure(endpoint, runs)
-    ours, moto = report["ours"], report["moto_threaded_server"]
-    report["ours_vs_moto"] = {
-        size: {op: round(ours[size][op] / moto[size][op], 2) for op in ("put", "get")} for size in SIZES
-    }
+    with ExitStack() as servers, tempfile.TemporaryDirectory(prefix="sst-dev-bench-") as state_dir:
+        endpoints = {"moto_threaded_server": servers.enter_context(moto_threaded_server())}
+        endpoints["ours"] = servers.enter_context(EmulatorProcess()).endpoint
+        endpoints["ours_durable"] = servers.enter_context(EmulatorProcess(state_dir=Path(state_dir))).endpoint
+        if with_thread:
+            endpoints["ours_in_thread"] = servers.enter_context(ours_in_thread())
+        samples = measure(endpoints, runs)
+    for name, server_samples in samples.items():
+        report[name] = medians(server_samples)
+    moto = samples["moto_threaded_server"]
+    report["ours_vs_moto"] = ratios(samples["ours"], moto)
+    report["ours_durable_vs_moto"] = ratios(samples["ours_durable"], moto)
     report["multipart_100MiB"] = multipart_peak_rss()
     return report
 
