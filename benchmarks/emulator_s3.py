@@ -137,7 +137,8 @@ def moto_threaded_server() -> Iterator[str]:
 @contextmanager
 def ours_in_thread() -> Iterator[str]:
     """Our emulator app served by uvicorn on a thread of this process; yields its endpoint."""
-    from emulator.server import ChannelWriter, build_app
+    from emulator.channel_writer import ChannelWriter
+    from emulator.server import build_app
 
     read_fd, write_fd = os.pipe()
     threading.Thread(target=_drain, args=(read_fd,), daemon=True).start()

@@ -3,9 +3,10 @@
 How it works: `emulator.process.EmulatorProcess` binds the endpoint's socket, opens two pipes and starts
 `python -m emulator.server --socket-fd N --channel-fd M --lifeline-fd L ...` with those descriptors inherited.
 This process builds moto's app, warms its services, installs the S3 event hooks, and serves the app with
-uvicorn (through `emulator.wsgi_bridge`, each request on a worker thread) on the inherited socket. When uvicorn has
-started it writes `ready` on the channel; every S3 write or delete then goes onto a queue that a writer thread drains
-onto the channel as one JSON line, so an S3 response never waits for the parent. If the parent dies, the lifeline
+uvicorn (through `emulator.wsgi_bridge`: each request on a worker thread, or on the loop when it is small and waits
+for nothing) on the inherited socket. When uvicorn has started it writes `ready` on the channel; every S3 write or
+delete then goes onto the channel as one JSON line (`emulator.channel_writer`: written at once when the pipe has
+room, else by a writer thread), so an S3 response never waits for the parent. If the parent dies, the lifeline
 pipe reads EOF and the process shuts itself down: no orphan outlives the dev server.
 
 S3 object bodies live in files, never in moto's memory (`emulator.moto_bodies`), under `--state-dir` when given —
@@ -25,7 +26,6 @@ import atexit
 import importlib
 import logging
 import os
-import queue
 import shutil
 import signal
 import socket
@@ -37,7 +37,8 @@ from pathlib import Path
 
 import uvicorn
 
-from emulator.channel import encode_ready, encode_s3_event
+from emulator.channel import encode_ready
+from emulator.channel_writer import ChannelWriter
 from emulator.inline_requests import InlinePolicy
 from emulator.middleware import ASGIApp, MiddlewareFactory, S3Lookups, wrap_with_middleware
 from emulator.moto_app import MotoState, build_moto_wsgi_app, warm_up
@@ -56,35 +57,6 @@ __all__ = ["build_app", "load_middleware", "main"]
 
 WSGI_THREADS = 8
 """moto requests are served on this many threads; moto is CPU-bound under the GIL, so more buys nothing."""
-
-
-class ChannelWriter:
-    """Hands lines to a thread that writes them to the parent's pipe, so writers on request threads never block."""
-
-    def __init__(self, fd: int) -> None:
-        self._fd = fd
-        self._lines: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
-        self._thread = threading.Thread(target=self._drain, name="emulator-channel", daemon=True)
-        self._thread.start()
-
-    def send(self, line: bytes) -> None:
-        self._lines.put(line)
-
-    def send_s3_event(self, event: RawS3Event) -> None:
-        self.send(encode_s3_event(event))
-
-    def close(self) -> None:
-        """Write what is queued, then close the pipe."""
-        self._lines.put(None)
-        self._thread.join(timeout=5)
-
-    def _drain(self) -> None:
-        with open(self._fd, "wb", buffering=0) as pipe:
-            while (line := self._lines.get()) is not None:
-                try:
-                    pipe.write(line)
-                except BrokenPipeError:
-                    return  # the parent is gone; the lifeline ends this process
 
 
 def build_app(
