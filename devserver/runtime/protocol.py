@@ -12,7 +12,8 @@ per invocation is the whole hot path. Message names follow the Lambda Runtime AP
 A `next`, `response` or `error` frame may carry `sources`: local source files first imported since the last report.
 
 The worker's stdout and stderr share one more pipe; `LogLineBuffer` cuts that byte stream into lines.
-Nothing here touches a file descriptor except `read_frame`/`write_frame`, the worker's blocking helpers.
+Nothing here touches a file descriptor except `read_frame`, `write_frame` and `FrameReader`, blocking helpers
+for the worker's side.
 """
 
 from __future__ import annotations

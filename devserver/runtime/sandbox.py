@@ -133,7 +133,6 @@ class Sandbox(ABC):
 
         `request_id` is the invocation waiting for this cold start; Lambda names it in an init crash's message.
         """
-        self._loop = asyncio.get_running_loop()
         env = worker_environment(
             self.spec,
             base_environment=self._base_environment,
