@@ -37,6 +37,7 @@ from pathlib import Path
 
 import uvicorn
 
+from emulator import moto_hot_paths
 from emulator.channel import encode_ready
 from emulator.channel_writer import ChannelWriter
 from emulator.inline_requests import InlinePolicy
@@ -73,6 +74,7 @@ def build_app(
     """
     moto_app = build_moto_wsgi_app()
     without_flask_debug(moto_app)
+    moto_hot_paths.install()
     warm_up(moto_app, region)
     state = MotoState(credentials)
     current_request = CurrentRequest()
