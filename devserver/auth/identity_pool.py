@@ -76,11 +76,18 @@ class IdentityPool:
     """
 
     def __init__(self, iam: Callable[[], BaseClient], *, clock: Clock = time.time) -> None:
-        self._iam = iam
+        self._make_iam = iam
+        self._iam_client: BaseClient | None = None
         self._clock = clock
         self._lock = threading.Lock()
         self._keys: dict[str, tuple[str, str]] = {}
         self._issued: set[str] = set()
+
+    def _iam(self) -> BaseClient:
+        # One client for the pool's life (made on first use, when the emulator runs): clients are thread-safe.
+        if self._iam_client is None:
+            self._iam_client = self._make_iam()
+        return self._iam_client
 
     def credentials(
         self, identity: CognitoIdentity, policy: Mapping[str, object], *, lifetime: float
