@@ -20,6 +20,7 @@ from typing import Any
 
 import httpx
 from botocore.client import BaseClient
+from botocore.credentials import Credentials
 
 from devserver import resources
 from devserver.event_factories import AppEvents
@@ -27,6 +28,7 @@ from devserver.invoke_target import find_target
 from devserver.model import AppSpec
 from devserver.runtime.invocation import Invocation, LambdaError
 from devserver.secrets_store import SecretValueError, check_secret_name
+from devserver.signing import SigV4
 from devserver.testing_session import TestSession
 from emulator.notifications import Delivery
 
@@ -119,6 +121,7 @@ class Emulator:
     def __init__(self, session: TestSession) -> None:
         self._session = session
         self._http: dict[str, httpx.Client] = {}
+        self._signed: list[httpx.Client] = []
         self.events = AppEvents(session.app, api_url=session.server.api_url)
         """Event factories: `events.http(method, path, ...)`, `events.s3_put(bucket, key, body=...)`."""
         self.notifications = Notifications(session)
@@ -150,10 +153,13 @@ class Emulator:
     @property
     def http(self) -> httpx.Client:
         """An httpx client whose base URL is the app's first Api (`emulator.http.get("/files")`)."""
+        return self.api(self._first_api_id())
+
+    def _first_api_id(self) -> str:
         apis = self.app.apis
         if not apis:
             raise LookupError("the app declares no Api")
-        return self.api(apis[0].id)
+        return apis[0].id
 
     def api(self, api_id: str) -> httpx.Client:
         """An httpx client whose base URL is the Api `api_id`."""
@@ -163,6 +169,17 @@ class Emulator:
             url = self._session.server.api_url(api_id)
             self._http[api_id] = httpx.Client(base_url=url, timeout=HTTP_TIMEOUT_SECONDS)
         return self._http[api_id]
+
+    def signed(self, credentials: Credentials | None = None, *, api_id: str | None = None) -> httpx.Client:
+        """An httpx client on an Api (the first by default) that SigV4-signs every request, for routes with the
+        `iam` authorizer. Signs with `credentials` (e.g. a user's, from their Auth's `credentials` endpoint), or the
+        emulator account's, which pass as the account root. Closed with the fixture."""
+        url = self.api(api_id or self._first_api_id()).base_url
+        endpoint = self._session.server.aws.endpoint
+        signer = credentials or Credentials(endpoint.access_key_id, endpoint.secret_access_key)
+        client = httpx.Client(base_url=url, timeout=HTTP_TIMEOUT_SECONDS, auth=SigV4(signer, region=self.app.region))
+        self._signed.append(client)
+        return client
 
     def invocation(self, function: str, event: object = None) -> Invocation:
         """Run `event` through `function` (a handler string, route key or function name) and return the outcome.
@@ -186,9 +203,10 @@ class Emulator:
         return self._session.output.getvalue()
 
     def close(self) -> None:
-        for client in self._http.values():
+        for client in [*self._http.values(), *self._signed]:
             client.close()
         self._http.clear()
+        self._signed.clear()
 
     def reset(self) -> None:
         """Start a test: empty buckets, the app's parameters and secrets as at start, no pending deliveries."""

@@ -1,5 +1,6 @@
-"""The `iam` authorizer over real HTTP: SigV4-signed route requests, checked against the signer's policies by the
-emulator, with `requestContext.authorizer.iam` in the event as API Gateway sends it."""
+"""The `iam` authorizer over real HTTP: SigV4-signed route requests (signed by botocore's signer through
+`devserver.signing.SigV4`), checked against the signer's policies by the emulator, with
+`requestContext.authorizer.iam` in the event as API Gateway sends it."""
 
 from __future__ import annotations
 
@@ -12,10 +13,9 @@ from typing import Any
 import httpx
 import pytest
 from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventV2Model
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
+from devserver.signing import SigV4
 from tests.apps import make_app
 from tests.servers import ServerThread
 
@@ -56,21 +56,6 @@ def client(server: ServerThread) -> Iterator[httpx.Client]:
         yield http
 
 
-def signed_headers(
-    url: str,
-    credentials: Credentials,
-    *,
-    method: str = "GET",
-    body: bytes = b"",
-    service: str = "execute-api",
-    headers: dict[str, str] | None = None,
-) -> dict[str, str]:
-    """The headers botocore's SigV4 signer adds, as any AWS SDK signing a request to an IAM-protected API would."""
-    request = AWSRequest(method=method, url=url, data=body, headers=headers or {})
-    SigV4Auth(credentials, service, "us-east-1").add_auth(request)
-    return dict(request.headers.items())
-
-
 def account_credentials(server: ServerThread) -> Credentials:
     endpoint = server.server.aws.endpoint
     return Credentials(endpoint.access_key_id, endpoint.secret_access_key)
@@ -89,10 +74,12 @@ def signed_in_credentials(client: httpx.Client, username: str) -> tuple[str, Cre
     return identity_credentials(client, tokens["AuthenticationResult"]["IdToken"])
 
 
-def call(client: httpx.Client, path: str, credentials: Credentials, **options: Any) -> httpx.Response:
-    url = f"{client.base_url}".rstrip("/") + path
-    method, body = options.get("method", "GET"), options.get("body", b"")
-    return client.request(method, url, content=body, headers=signed_headers(url, credentials, **options))
+def call(
+    client: httpx.Client, path: str, credentials: Credentials, service: str = "execute-api", **options: Any
+) -> httpx.Response:
+    """A request signed as any AWS SDK signs one for an IAM-protected API."""
+    signer = SigV4(credentials, region="us-east-1", service=service)
+    return client.request(options.pop("method", "GET"), path, auth=signer, **options)
 
 
 def event_of(answer: httpx.Response) -> dict[str, Any]:
@@ -121,7 +108,7 @@ def test_a_signed_in_user_is_passed_with_their_cognito_identity(client: httpx.Cl
     body = json.dumps({"text": "a note with ünïcode"}).encode()
     json_type = {"content-type": "application/json"}
     answer = call(
-        client, "/notes/my%20note?draft=1&tag=a&tag=b", credentials, method="POST", body=body, headers=json_type
+        client, "/notes/my%20note?draft=1&tag=a&tag=b", credentials, method="POST", content=body, headers=json_type
     )
     event = event_of(answer)
     iam = event["requestContext"]["authorizer"]["iam"]
@@ -147,9 +134,9 @@ def test_a_caller_without_execute_api_invoke_is_refused_naming_the_route(client:
 
 def test_bad_signatures_are_refused_with_api_gateways_messages(client: httpx.Client, server: ServerThread) -> None:
     credentials = account_credentials(server)
-    url = f"{client.base_url}".rstrip("/") + "/notes/a"
-    headers = signed_headers(url, credentials, method="POST", body=b"signed body")
-    tampered = client.post(url, content=b"another body", headers=headers)
+    signed = next(SigV4(credentials, region="us-east-1").auth_flow(client.build_request("POST", "/notes/a")))
+    signature = {name: signed.headers[name] for name in ("authorization", "x-amz-date")}
+    tampered = client.post("/notes/a", content=b"another body", headers=signature)
     assert tampered.status_code == 403 and tampered.json()["message"].startswith(
         "The request signature we calculated does not match"
     )

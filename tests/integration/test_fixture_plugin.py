@@ -38,7 +38,11 @@ def Main(stack):
         stack,
         "api",
         defaults={"function": {"bind": [docs, token, level]}},
-        routes={"GET /token": "functions/token.main", "GET /divide/{n}": "functions/divide.main"},
+        routes={
+            "GET /token": "functions/token.main",
+            "GET /divide/{n}": "functions/divide.main",
+            "GET /whoami": {"function": "functions/whoami.main", "authorizer": "iam"},
+        },
     )
 """
 
@@ -61,6 +65,10 @@ FUNCTIONS = {
 
         def main(event, context):
             return {"token": Config.API_TOKEN, "level": Config.LEVEL}
+        """,
+    "functions/whoami.py": """\
+        def main(event, context):
+            return event["requestContext"]["authorizer"]["iam"]
         """,
     "functions/divide.py": """\
         def main(event, context):
@@ -138,6 +146,11 @@ def test_11_the_test_process_has_the_app_bound(emulator):
     assert os.environ["SST_Bucket_bucketName_docs"] == Bucket.docs.bucketName
     assert os.environ["AWS_ENDPOINT_URL"] == emulator.endpoint
     assert Bucket.docs.bucketName in [b["Name"] for b in boto3.client("s3").list_buckets()["Buckets"]]
+
+
+def test_12_a_signed_client_passes_an_iam_route(emulator):
+    assert emulator.http.get("/whoami").status_code == 403
+    assert emulator.signed().get("/whoami").json()["userArn"] == "arn:aws:iam::123456789012:root"
 """
 
 CONFTEST = """\
@@ -209,7 +222,7 @@ def user_run(tmp_path_factory: pytest.TempPathFactory) -> UserRun:
 
 def test_every_test_starts_from_the_apps_initial_state(user_run: UserRun) -> None:
     expected_failures = {name for name in user_run.outcomes if "_FAILS_" in name}
-    assert len(user_run.outcomes) == 11, user_run.output
+    assert len(user_run.outcomes) == 12, user_run.output
     assert {name for name, outcome in user_run.outcomes.items() if outcome == "failed"} == expected_failures, (
         user_run.output
     )
