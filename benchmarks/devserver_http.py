@@ -3,7 +3,9 @@
 How it works: every figure is measured against a floor taken in the same run. The floor is a bare
 uvicorn + Starlette hello app (`benchmarks.bare_app`) started with the same uvicorn defaults. Both servers get
 `wrk -t1 -c1` for the p50 round trip and `wrk -t1 -c16` for requests/s (an httpx client saturates before the
-server does). sst-dev serves a copy of the sample app with hot reload on, its `GET /` handled by a warm worker.
+server does); each run also reports `cpu_us_per_request`, the CPU time the server's whole process tree (workers
+included) spent per request, which a neighbour's load moves far less than requests/s. sst-dev serves a copy of
+the sample app with hot reload on, its `GET /` handled by a warm worker.
 Both servers run side by side and are measured in turn, `--rounds` times; each figure is the median over rounds,
 so a neighbour's load on a shared machine weighs on both sides of a ratio rather than on one.
 Reload: a handler is saved 20 times, each time with a new version, and the time from the write to the first
@@ -32,6 +34,7 @@ from typing import Any
 import httpx
 
 from benchmarks.measure import free_port, process_tree, tree_rss_mb, wait_until_up, wrk
+from benchmarks.process_cpu import tree_cpu_seconds
 
 SAMPLE_APP = Path(__file__).resolve().parent.parent / "sample_app"
 VERSIONED_HANDLER = """\
@@ -65,16 +68,25 @@ def copy_sample(root: Path) -> Path:
     return Path(shutil.copytree(SAMPLE_APP, root / "app", ignore=shutil.ignore_patterns(".sst", "__pycache__")))
 
 
-def route_figures(urls: dict[str, str], seconds: int, rounds: int) -> dict[str, dict[str, Any]]:
-    """For each named server, the median over `rounds` of its `-c1` (latency) and `-c16` (throughput) wrk runs."""
-    runs: dict[str, dict[str, list[dict[str, float]]]] = {name: {"latency": [], "throughput": []} for name in urls}
-    for url in urls.values():
+def route_figures(servers: dict[str, tuple[str, int]], seconds: int, rounds: int) -> dict[str, dict[str, Any]]:
+    """For each named server `(url, pid)`, the median over `rounds` of its `-c1` (latency) and `-c16` (throughput)
+    wrk runs."""
+    runs: dict[str, dict[str, list[dict[str, float]]]] = {name: {"latency": [], "throughput": []} for name in servers}
+    for url, _ in servers.values():
         httpx.get(url)  # the cold start is not what this measures
     for _ in range(rounds):
-        for name, url in urls.items():
-            runs[name]["latency"].append(wrk(url, connections=1, seconds=max(3, seconds // 2)))
-            runs[name]["throughput"].append(wrk(url, connections=16, seconds=seconds))
+        for name, (url, pid) in servers.items():
+            runs[name]["latency"].append(_wrk_with_cpu(url, pid, connections=1, seconds=max(3, seconds // 2)))
+            runs[name]["throughput"].append(_wrk_with_cpu(url, pid, connections=16, seconds=seconds))
     return {name: {kind: _median_run(samples) for kind, samples in kinds.items()} for name, kinds in runs.items()}
+
+
+def _wrk_with_cpu(url: str, pid: int, *, connections: int, seconds: int) -> dict[str, float]:
+    before = tree_cpu_seconds(pid)
+    figures = wrk(url, connections=connections, seconds=seconds)
+    requests = figures["rps"] * seconds
+    figures["cpu_us_per_request"] = round((tree_cpu_seconds(pid) - before) / requests * 1e6, 1) if requests else 0.0
+    return figures
 
 
 def _median_run(runs: list[dict[str, float]]) -> dict[str, float]:
@@ -121,9 +133,11 @@ def run(seconds: int, rounds: int = 3) -> dict[str, Any]:
         app_dir = copy_sample(Path(root))
         bare_port, port = free_port(), free_port()
         bare_url, url = f"http://127.0.0.1:{bare_port}/", f"http://127.0.0.1:{port}"
-        with running(sst_dev(app_dir, port), f"{url}/_sst/api/health"):
-            with running(bare_app(bare_port), bare_url):
-                routes = route_figures({"bare": bare_url, "ours": url + "/"}, seconds, rounds)
+        with running(sst_dev(app_dir, port), f"{url}/_sst/api/health") as ours_process:
+            with running(bare_app(bare_port), bare_url) as bare_process:
+                routes = route_figures(
+                    {"bare": (bare_url, bare_process.pid), "ours": (url + "/", ours_process.pid)}, seconds, rounds
+                )
             reload = reload_figures(app_dir, url)
         bare, ours = routes["bare"], routes["ours"]
         startup = startup_figures(app_dir)
@@ -133,6 +147,9 @@ def run(seconds: int, rounds: int = 3) -> dict[str, Any]:
         "ratios": {
             "p50_latency_vs_bare": round(ours["latency"]["p50_ms"] / bare["latency"]["p50_ms"], 2),
             "requests_per_s_vs_bare": round(ours["throughput"]["rps"] / bare["throughput"]["rps"], 2),
+            "cpu_per_request_vs_bare": round(
+                ours["throughput"]["cpu_us_per_request"] / bare["throughput"]["cpu_us_per_request"], 2
+            ),
         },
         "reload": reload,
         "startup": startup,
