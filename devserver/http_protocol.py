@@ -3,10 +3,11 @@
 How it works: uvicorn's httptools protocol writes a response's status line and headers with one
 `transport.write` and its body with another, so every response costs two `send` syscalls, and the client is
 woken twice: once for a head it cannot use yet, once for the body. `CoalescingHttpProtocol` hands uvicorn a
-`CoalescedWrites` transport instead. Its `write` only collects bytes and, on the first write of a loop turn,
-schedules one flush with `call_soon`; everything written in that turn (head and body, written back to back by
-an ASGI app's two `send` calls) then goes out as a single `write` to the real transport. Closing flushes first,
-so a `connection: close` response is complete. Flow control is the real transport's: at most one loop turn's
+`CoalescedWrites` transport instead. Its `write` only collects bytes; the protocol flushes them as one `write` to
+the real transport as soon as uvicorn reports the response complete, so head and body (written back to back by an
+ASGI app's two `send` calls) leave together. A streamed response's chunks are flushed at the end of the loop turn
+that wrote them (`call_soon`, scheduled by the first write of a turn). Closing flushes first, so a
+`connection: close` response is complete. Flow control is the real transport's: at most one loop turn's
 writes wait in the collector before reaching it.
 """
 
@@ -73,5 +74,14 @@ class CoalescedWrites:
 class CoalescingHttpProtocol(HttpToolsProtocol):
     """uvicorn's httptools protocol over `CoalescedWrites`: one `send` per response instead of two."""
 
+    _writes: CoalescedWrites | None = None
+
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
-        super().connection_made(cast(asyncio.Transport, CoalescedWrites(transport, self.loop)))
+        self._writes = CoalescedWrites(transport, self.loop)
+        super().connection_made(cast(asyncio.Transport, self._writes))
+
+    def on_response_complete(self) -> None:
+        # The whole response is written: send it now, not after the rest of this loop turn's callbacks.
+        if self._writes is not None:
+            self._writes.flush()
+        super().on_response_complete()
