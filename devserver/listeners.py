@@ -101,6 +101,7 @@ class Listeners:
             app,
             http=CoalescingHttpProtocol,
             lifespan="off",
+            proxy_headers=False,  # API Gateway's sourceIp is the peer, whatever X-Forwarded-For claims
             access_log=False,
             log_level="warning",
             timeout_graceful_shutdown=1,

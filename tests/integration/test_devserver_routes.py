@@ -127,6 +127,13 @@ def test_a_get_becomes_a_payload_2_event_with_every_field(server: ServerThread) 
     assert event["isBase64Encoded"] is False
 
 
+def test_a_forwarded_for_header_does_not_change_the_source_ip(server: ServerThread) -> None:
+    # API Gateway's sourceIp is the connection's peer; it appends that peer to X-Forwarded-For.
+    event = event_for(server, "/", headers={"X-Forwarded-For": "203.0.113.9"})
+    assert event["requestContext"]["http"]["sourceIp"] == "127.0.0.1"
+    assert event["headers"]["x-forwarded-for"] == "203.0.113.9, 127.0.0.1"
+
+
 def test_path_parameters_and_the_most_specific_route(server: ServerThread) -> None:
     assert event_for(server, "/items/42")["pathParameters"] == {"id": "42"}
     special = event_for(server, "/items/special")
