@@ -153,7 +153,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     middleware = [load_middleware(reference) for reference in args.middleware]
     try:
         app = build_app(args.region, credentials, channel, middleware, args.state_dir)
-        config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off", server_header=False)
+        # No proxy-header rewriting: clients reach the emulator directly, and S3 events name the real peer.
+        config = uvicorn.Config(
+            app, log_level="warning", access_log=False, lifespan="off", server_header=False, proxy_headers=False
+        )
         listener = socket.socket(fileno=args.socket_fd)
         asyncio.run(_serve(uvicorn.Server(config), listener, channel))
     finally:
