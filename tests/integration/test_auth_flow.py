@@ -52,12 +52,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
         yield running
 
 
-@pytest.fixture
-def client(server: ServerThread) -> Iterator[httpx.Client]:
-    with server.client() as http:
-        yield http
-
-
 def signed_in(client: httpx.Client, username: str, auth: str = AUTH) -> dict[str, Any]:
     client.post(f"{auth}/sign-up", json={"username": username, "password": "password1"}).raise_for_status()
     answer = client.post(f"{auth}/sign-in", json={"username": username, "password": "password1"})

@@ -50,12 +50,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
         yield running
 
 
-@pytest.fixture
-def client(server: ServerThread) -> Iterator[httpx.Client]:
-    with server.client() as http:
-        yield http
-
-
 def account_credentials(server: ServerThread) -> Credentials:
     endpoint = server.server.aws.endpoint
     return Credentials(endpoint.access_key_id, endpoint.secret_access_key)
