@@ -30,7 +30,7 @@ from devserver.apigw import (
 from devserver.auth.authorizer import FORBIDDEN, AuthorizerDecision, TokenVerifier, authorize_jwt
 from devserver.auth.errors import AuthError
 from devserver.auth.iam_authorizer import IamAuthorize
-from devserver.model import ApiSpec, IamAuthorizer, RouteSpec
+from devserver.model import ApiSpec, IamAuthorizer, RouteAuthorizer, RouteSpec
 from devserver.naming import ACCOUNT_ID, api_id_for, execute_api_arn
 from devserver.routes import RouteTable
 from devserver.runtime.invocation import Invocation
@@ -48,6 +48,9 @@ InvocationObserver = Callable[[str, RouteSpec, Mapping[str, object], Invocation]
 Scope = dict[str, Any]
 Receive = Callable[[], Awaitable[dict[str, Any]]]
 Send = Callable[[dict[str, Any]], Awaitable[None]]
+
+_OPEN = AuthorizerDecision()
+"""A route without an authorizer: nothing to refuse, nothing to add to the event."""
 
 
 class ApiGateway:
@@ -99,7 +102,7 @@ class ApiGateway:
             await _send(send, NOT_FOUND, _cors(api, request))
             return
         route = match.target
-        decision = await self._authorize(route, request)
+        decision = _OPEN if route.authorizer is None else await self._authorize(route.authorizer, request)
         if decision.refusal is not None:
             self.terminal.request(request.method, request.raw_path, decision.refusal.status, None)
             await _send(send, decision.refusal, _cors(api, request))
@@ -124,18 +127,13 @@ class ApiGateway:
             observe("api", route, event, invocation)
         await _send(send, response, _cors(api, request))
 
-    async def _authorize(self, route: RouteSpec, request: HttpRequest) -> AuthorizerDecision:
-        if route.authorizer is None:
-            return OPEN
-        if isinstance(route.authorizer, IamAuthorizer):
+    async def _authorize(self, authorizer: RouteAuthorizer | IamAuthorizer, request: HttpRequest) -> AuthorizerDecision:
+        if isinstance(authorizer, IamAuthorizer):
             if self.authorize_iam is None:
                 return AuthorizerDecision(refusal=FORBIDDEN)
             arn = execute_api_arn(self.region, self.gateway_id, request.method, request.path)
             return await self.authorize_iam(request, arn)
-        return authorize_jwt(route.authorizer, request.headers, self.verify_token or _refuse_every_token)
-
-
-OPEN = AuthorizerDecision()
+        return authorize_jwt(authorizer, request.headers, self.verify_token or _refuse_every_token)
 
 
 def _refuse_every_token(auth_id: str, token: str, client_ids: Sequence[str]) -> Mapping[str, Any]:
