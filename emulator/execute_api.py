@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from emulator.asgi_messages import read_body
 from emulator.iam_policy import IdentityLookup, evaluate
-from emulator.identity_tags import check_session_token, cognito_identity_of
+from emulator.identity_tags import SECURITY_TOKEN_MESSAGES, check_session_token, cognito_identity_of
 from emulator.middleware import ASGIApp, Receive, S3Lookups, Scope, Send
 from emulator.presign import SecretKeyLookup
 from emulator.sigv4_headers import HeaderSignedRequest, SignatureRefused, verify_header_signature
@@ -28,10 +28,6 @@ __all__ = ["AUTHORIZE_PATH", "ExecuteApiAuthorizer", "InvokeRequest", "authorize
 
 AUTHORIZE_PATH = "/_sst/execute-api/authorize"
 _SERVICE = "execute-api"
-_TOKEN_MESSAGES = {
-    "invalid": "The security token included in the request is invalid.",
-    "expired": "The security token included in the request is expired",
-}
 
 
 @dataclass(frozen=True)
@@ -86,7 +82,7 @@ def authorize_invoke(
         return 200, {"iam": _iam_context(signer.access_key_id, account_id, root, None)}
     problem = check_session_token(identity.tags, invoke.request.headers.get("x-amz-security-token"), now)
     if problem is not None:
-        return 403, {"message": _TOKEN_MESSAGES[problem]}
+        return 403, {"message": SECURITY_TOKEN_MESSAGES[problem]}
     if invoke.enforce_policies:
         decision = evaluate(identity.statements, "execute-api:Invoke", [invoke.resource_arn])
         if decision != "allow":

@@ -15,7 +15,6 @@ moto's own IAM enforcement is not used: it fails every presigned and anonymous S
 from __future__ import annotations
 
 import json
-import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -24,40 +23,14 @@ from urllib.parse import parse_qsl
 from emulator.asgi_messages import header_map, read_body, replay_body, s3_address_of
 from emulator.aws_actions import RequiredPermission, dynamodb_permissions, s3_permissions, ssm_permissions
 from emulator.iam_policy import Identity, IdentityLookup, evaluate
-from emulator.identity_tags import check_session_token
+from emulator.identity_tags import SECURITY_TOKEN_MESSAGES, check_session_token
 from emulator.middleware import ASGIApp, Receive, S3Lookups, Scope, Send
 from emulator.s3_errors import S3Error, error_body
+from emulator.signer import access_key_of
 
-__all__ = ["Identity", "IamGuard", "access_key_of", "iam_guard"]
+__all__ = ["Identity", "IamGuard", "iam_guard"]
 
-_SIGV4_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/\d{8}/([^/]+)/([^/]+)/")
-_SIGV2_HEADER = re.compile(r"^AWS ([^:\s]+):")
 _CHECKED_SERVICES = frozenset({"s3", "ssm", "dynamodb"})
-
-
-@dataclass(frozen=True)
-class SignedBy:
-    access_key_id: str
-    service: str | None
-    region: str | None
-
-
-def access_key_of(headers: Mapping[str, str], query: Mapping[str, str]) -> SignedBy | None:
-    """Who signed a request, and for which service and region (SigV4 says; SigV2 is S3's), or None if unsigned."""
-    authorization = headers.get("authorization", "")
-    found = _SIGV4_CREDENTIAL.search(authorization)
-    if found:
-        return SignedBy(found.group(1), found.group(3), found.group(2))
-    if "X-Amz-Credential" in query:
-        parts = query["X-Amz-Credential"].split("/")
-        if len(parts) >= 4:
-            return SignedBy(parts[0], parts[3], parts[2])
-    sigv2 = _SIGV2_HEADER.match(authorization)
-    if sigv2:
-        return SignedBy(sigv2.group(1), "s3", None)
-    if "AWSAccessKeyId" in query:
-        return SignedBy(query["AWSAccessKeyId"], "s3", None)
-    return None
 
 
 def _denial(identity: Identity, needed: RequiredPermission, resource: str, explicit: bool) -> str:
@@ -152,10 +125,8 @@ class _Refusal:
 _TOKEN_REFUSALS = {
     (True, "invalid"): _Refusal("InvalidToken", "The provided token is malformed or otherwise invalid.", 400),
     (True, "expired"): _Refusal("ExpiredToken", "The provided token has expired.", 400),
-    (False, "invalid"): _Refusal(
-        "UnrecognizedClientException", "The security token included in the request is invalid.", 400
-    ),
-    (False, "expired"): _Refusal("ExpiredTokenException", "The security token included in the request is expired", 400),
+    (False, "invalid"): _Refusal("UnrecognizedClientException", SECURITY_TOKEN_MESSAGES["invalid"], 400),
+    (False, "expired"): _Refusal("ExpiredTokenException", SECURITY_TOKEN_MESSAGES["expired"], 400),
 }
 
 

@@ -17,6 +17,7 @@ from typing import Literal
 
 __all__ = [
     "MAX_SESSIONS",
+    "SECURITY_TOKEN_MESSAGES",
     "CognitoIdentity",
     "TokenProblem",
     "check_session_token",
@@ -34,6 +35,12 @@ MAX_SESSIONS = 40
 """Live tokens kept per identity (IAM allows 50 tags per user); past this the oldest stop working."""
 
 TokenProblem = Literal["invalid", "expired"]
+
+SECURITY_TOKEN_MESSAGES: dict[TokenProblem, str] = {
+    "invalid": "The security token included in the request is invalid.",
+    "expired": "The security token included in the request is expired",
+}
+"""How AWS's JSON services and API Gateway word a refused token (an unknown access key is "invalid" too)."""
 
 
 @dataclass(frozen=True)

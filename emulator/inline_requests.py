@@ -14,27 +14,15 @@ checks the size):
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from typing import Any
 from urllib.parse import parse_qsl
 
-__all__ = ["InlinePolicy", "signing_service"]
+from emulator.asgi_messages import header_map
+from emulator.middleware import Scope
+from emulator.signer import access_key_of
+
+__all__ = ["InlinePolicy"]
 
 _READS = frozenset({"GET", "HEAD"})
-
-
-def signing_service(authorization: str | None, query_string: str) -> str | None:
-    """The service a SigV4 request is signed for (its credential scope), from the header or a presigned URL."""
-    if authorization and authorization.startswith("AWS4-HMAC-SHA256"):
-        _, _, rest = authorization.partition("Credential=")
-        scope = rest.split(",", 1)[0].split("/")
-        return scope[3] if len(scope) == 5 else None
-    if "X-Amz-Credential=" in query_string:
-        for name, value in parse_qsl(query_string):
-            if name == "X-Amz-Credential":
-                scope = value.split("/")
-                return scope[3] if len(scope) == 5 else None
-    return None
 
 
 class InlinePolicy:
@@ -46,7 +34,7 @@ class InlinePolicy:
     def __init__(self, *, durable: bool) -> None:
         self._durable = durable
 
-    def __call__(self, scope: Mapping[str, Any]) -> bool:
+    def __call__(self, scope: Scope) -> bool:
         method = str(scope.get("method", ""))
         if method not in _READS and self._durable:
             return False
@@ -54,21 +42,10 @@ class InlinePolicy:
         if path.startswith("/moto-api"):
             return False  # moto's own API: a reset wipes the store
         query = bytes(scope.get("query_string", b"")).decode("latin-1")
-        authorization, copies = _headers_of_interest(scope.get("headers", ()))
-        service = signing_service(authorization, query)
-        if service not in (None, "s3"):
+        headers = header_map(scope)
+        signer = access_key_of(headers, dict(parse_qsl(query)))
+        if signer is not None and signer.service != "s3":
             return False
         if method in _READS:
             return True
-        return not copies and not (method == "POST" and "uploadId=" in query)
-
-
-def _headers_of_interest(headers: Iterable[tuple[bytes, bytes]]) -> tuple[str | None, bool]:
-    authorization: str | None = None
-    copies = False
-    for name, value in headers:
-        if name == b"authorization":
-            authorization = value.decode("latin-1")
-        elif name == b"x-amz-copy-source":
-            copies = True
-    return authorization, copies
+        return "x-amz-copy-source" not in headers and not (method == "POST" and "uploadId=" in query)

@@ -17,6 +17,7 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest, HTTPHeaders
 from botocore.credentials import Credentials
 
+from emulator.identity_tags import SECURITY_TOKEN_MESSAGES
 from emulator.presign import SecretKeyLookup, claimed_headers, parse_amz_date
 
 __all__ = ["HeaderSignedRequest", "SignatureRefused", "SigV4Scope", "verify_header_signature"]
@@ -113,7 +114,7 @@ def verify_header_signature(
         raise SignatureRefused(f"Signature expired: {amz_date} is now earlier or later than 5 min. from now.")
     secret = lookup_secret_key(scope.access_key_id)
     if secret is None:
-        raise SignatureRefused("The security token included in the request is invalid.")
+        raise SignatureRefused(SECURITY_TOKEN_MESSAGES["invalid"])
     signed = tuple(parts["SignedHeaders"].lower().split(";"))
     url = request.path + (f"?{request.query}" if request.query else "")
     aws_request = AWSRequest(method=request.method, url=f"http://{request.headers.get('host', '')}{url}")

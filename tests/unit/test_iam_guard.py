@@ -7,7 +7,7 @@ import json
 
 import httpx
 
-from emulator.iam_guard import IamGuard, access_key_of
+from emulator.iam_guard import IamGuard
 from emulator.iam_policy import Identity, statements_of
 from emulator.middleware import Receive, Scope, Send
 
@@ -99,10 +99,3 @@ def test_ssm_reads_are_checked_per_parameter_and_the_body_reaches_moto() -> None
         in (denied.json()["message"])
     )
     assert moto.bodies == []
-
-
-def test_who_signed_is_read_from_every_kind_of_signature() -> None:
-    assert access_key_of({"authorization": sigv4("AK", "ssm")}, {}).service == "ssm"  # type: ignore[union-attr]
-    assert access_key_of({"authorization": "AWS AK2:sig"}, {}).access_key_id == "AK2"  # type: ignore[union-attr]
-    assert access_key_of({}, {"AWSAccessKeyId": "AK3"}).access_key_id == "AK3"  # type: ignore[union-attr]
-    assert access_key_of({}, {}) is None

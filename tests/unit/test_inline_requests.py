@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from emulator.inline_requests import InlinePolicy, signing_service
+from emulator.inline_requests import InlinePolicy
 
 SIGV4_S3 = b"AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=ab"
 SIGV4_SQS = SIGV4_S3.replace(b"/s3/", b"/sqs/")
@@ -20,14 +20,6 @@ def scope(method: str, path: str = "/bucket/key", query: bytes = b"", **headers:
         "query_string": query,
         "headers": [(name.replace("_", "-").encode(), value) for name, value in headers.items()],
     }
-
-
-def test_the_signing_service_comes_from_the_credential_scope_of_a_header_or_a_presigned_url() -> None:
-    assert signing_service(SIGV4_S3.decode(), "") == "s3"
-    assert signing_service(None, "X-Amz-Credential=test%2F20260101%2Fus-east-1%2Fssm%2Faws4_request&x=1") == "ssm"
-    assert signing_service("AWS test:signature", "") is None
-    assert signing_service("AWS4-HMAC-SHA256 Credential=garbage", "") is None
-    assert signing_service(None, "") is None
 
 
 @pytest.mark.parametrize("durable", [True, False])
