@@ -20,7 +20,7 @@ STACK = """
 from devserver.constructs import Auth
 bucket = Bucket(stack, "files")
 auth = Auth(stack, "auth")
-short = Auth(stack, "short", token_validity={"id_token": 1, "credentials": 2})
+short = Auth(stack, "short", token_validity={"id_token": 3, "credentials": 2})
 folder = "arn:aws:s3:::" + bucket.bucket_name + "/private/${cognito-identity.amazonaws.com:sub}/*"
 auth.attach_permissions_for_auth_users(stack, [{"actions": ["s3:*"], "resources": [folder]}])
 short.attach_permissions_for_auth_users(stack, [{"actions": ["s3:*"], "resources": [folder]}])
@@ -113,7 +113,9 @@ def test_tokens_expire_and_a_refresh_token_gets_new_ones(client: httpx.Client) -
     short = "/_sst/auth/short"
     tokens = signed_in(client, "erin", short)
     assert client.get("/me", headers={"authorization": tokens["IdToken"]}).status_code == 401  # another pool's
-    time.sleep(2.1)  # the "short" Auth's id tokens live one second (token_validity); exp is in whole seconds
+    # The "short" Auth's id tokens live three seconds (token_validity). `exp` is in whole seconds, so a token
+    # is good for 2-3 s: long enough to use right away on a loaded machine, and surely expired after 3.1 s.
+    time.sleep(3.1)
     assert client.get("/short", headers={"authorization": tokens["IdToken"]}).status_code == 401
     fresh = client.post(f"{short}/token", data={"grant_type": "refresh_token", "refresh_token": tokens["RefreshToken"]})
     assert fresh.status_code == 200 and fresh.json()["token_type"] == "Bearer"

@@ -21,13 +21,15 @@ from tests.servers import ServerThread
 
 STACK = """
 from devserver.constructs import Auth
-auth = Auth(stack, "auth", token_validity={"credentials": 2})
+auth = Auth(stack, "auth")
+brief = Auth(stack, "brief", token_validity={"credentials": 2})
 api = Api(stack, "api",
     defaults={"authorizer": "iam"},
     routes={"GET /whoami": "functions/me.main",
             "POST /notes/{name}": "functions/me.main",
             "GET /open": {"function": "functions/me.main", "authorizer": "none"}})
 auth.attach_permissions_for_auth_users(stack, [api])
+brief.attach_permissions_for_auth_users(stack, [api])
 auth.attach_permissions_for_unauth_users(stack, [
     {"actions": ["execute-api:Invoke"], "resources": ["arn:aws:execute-api:*:*:*/$default/POST/notes/*"]},
 ])
@@ -55,17 +57,19 @@ def account_credentials(server: ServerThread) -> Credentials:
     return Credentials(endpoint.access_key_id, endpoint.secret_access_key)
 
 
-def identity_credentials(client: httpx.Client, id_token: str | None = None) -> tuple[str, Credentials]:
+def identity_credentials(
+    client: httpx.Client, id_token: str | None = None, auth: str = AUTH
+) -> tuple[str, Credentials]:
     headers = {"authorization": id_token} if id_token else {}
-    issued = client.post(f"{AUTH}/credentials", headers=headers).json()
+    issued = client.post(f"{auth}/credentials", headers=headers).json()
     keys = issued["Credentials"]
     return issued["IdentityId"], Credentials(keys["AccessKeyId"], keys["SecretKey"], keys["SessionToken"])
 
 
-def signed_in_credentials(client: httpx.Client, username: str) -> tuple[str, Credentials]:
-    client.post(f"{AUTH}/sign-up", json={"username": username, "password": "password1"}).raise_for_status()
-    tokens = client.post(f"{AUTH}/sign-in", json={"username": username, "password": "password1"}).json()
-    return identity_credentials(client, tokens["AuthenticationResult"]["IdToken"])
+def signed_in_credentials(client: httpx.Client, username: str, auth: str = AUTH) -> tuple[str, Credentials]:
+    client.post(f"{auth}/sign-up", json={"username": username, "password": "password1"}).raise_for_status()
+    tokens = client.post(f"{auth}/sign-in", json={"username": username, "password": "password1"}).json()
+    return identity_credentials(client, tokens["AuthenticationResult"]["IdToken"], auth)
 
 
 def call(
@@ -145,9 +149,9 @@ def test_bad_signatures_are_refused_with_api_gateways_messages(client: httpx.Cli
 
 
 def test_expired_identity_credentials_are_refused(client: httpx.Client) -> None:
-    _, credentials = signed_in_credentials(client, "jack")
+    _, credentials = signed_in_credentials(client, "jack", "/_sst/auth/brief")
     event_of(call(client, "/whoami", credentials))
-    time.sleep(2.1)  # the Auth's credentials live two seconds (token_validity)
+    time.sleep(2.1)  # the "brief" Auth's credentials live two seconds (token_validity)
     answer = call(client, "/whoami", credentials)
     assert (answer.status_code, answer.json()) == (
         403,
