@@ -15,7 +15,7 @@ from urllib.parse import quote, unquote_to_bytes
 
 from emulator.s3_errors import S3Error
 
-__all__ = ["S3Address", "object_url", "resolve_s3_address", "split_host"]
+__all__ = ["S3Address", "is_ip_address", "object_url", "resolve_s3_address", "split_host"]
 
 # Browsers resolve every *.localhost name to loopback (RFC 6761): the local stand-in for s3.amazonaws.com.
 _LOCAL_BASE_DOMAIN = "localhost"
@@ -59,7 +59,8 @@ def split_host(host: str) -> tuple[str, str]:
     return host, ""
 
 
-def _is_ip(name: str) -> bool:
+def is_ip_address(name: str) -> bool:
+    """Whether a host name (``[v6]`` brackets allowed) is an IP address literal."""
     try:
         ipaddress.ip_address(name.strip("[]"))
     except ValueError:
@@ -71,7 +72,7 @@ def _virtual_host_bucket(host: str, endpoint_host: str) -> str | None:
     name, _ = split_host(host)
     endpoint_name, _ = split_host(endpoint_host)
     bases = {_LOCAL_BASE_DOMAIN}
-    if endpoint_name and not _is_ip(endpoint_name):
+    if endpoint_name and not is_ip_address(endpoint_name):
         bases.add(endpoint_name)
     for base in bases:
         suffix = "." + base

@@ -45,6 +45,7 @@ from emulator.middleware import ASGIApp, MiddlewareFactory, S3Lookups, wrap_with
 from emulator.moto_app import MotoState, build_moto_wsgi_app, warm_up
 from emulator.moto_bodies import DiskBackedValues
 from emulator.moto_footprint import without_flask_debug
+from emulator.object_reads import ObjectReads
 from emulator.object_store import ObjectStore
 from emulator.persistence import S3Persistence, WSGIApp
 from emulator.process import EmulatorCredentials
@@ -95,7 +96,9 @@ def build_app(
         wsgi_app = persistence.middleware(wsgi_app)
     S3EventHooks(emit, current_request, state.principal_for, Sequencer(time.time_ns)).install()
     wsgi_app = RequestContextMiddleware(wsgi_app, current_request)
-    asgi_app: ASGIApp = WSGIBridge(wsgi_app, workers=WSGI_THREADS, inline=InlinePolicy(durable=state_dir is not None))
+    asgi_app: ASGIApp = ObjectReads(
+        WSGIBridge(wsgi_app, workers=WSGI_THREADS, inline=InlinePolicy(durable=state_dir is not None))
+    )
     lookups = S3Lookups(
         lookup_bucket_cors=state.lookup_bucket_cors,
         lookup_secret_key=state.lookup_secret_key,

@@ -1,0 +1,113 @@
+"""Plain GetObject and HeadObject answered from moto's S3 backend directly, skipping its web stack.
+
+Why: a small GetObject through moto's stack — the WSGI environ, Flask's request context and routing, werkzeug's
+request and response objects, moto's generic response set-up — cost about three times the backend work it wraps
+(profiled: Flask and moto's dispatch are ~60 % of the emulator's time per 1 KiB GET). Reads of whole objects are the
+most frequent S3 call a local app makes, and the one with no side effect, so they alone get this path.
+
+How it works: `ObjectReads` is ASGI middleware next to the WSGI bridge, inside the emulator's request guards (so the
+presign, CORS and IAM checks still run first). For a request `emulator.plain_reads` calls plain, it looks the object
+up the way moto does (`S3Backend.get_object`, in the backend of the account and partition moto would pick) and builds
+moto's exact response: the headers of `S3Response.get_object` / `head_object` (version id, `response_dict`,
+checksum when asked, metadata, `Accept-Ranges`), moto's and Flask's defaults (`x-amzn-requestid`, the content type
+moto's request id (`x-amzn-requestid`) and the ids `RequestContextMiddleware` stamps. Whenever moto would do more
+than that — an account override, IAM enforcement switched on through moto's API, a bucket policy or access logging,
+a missing key, an archived object, an object without a content type (moto gives each one; its web stack would pick
+a default), a body over `BUFFERED_RESPONSE_BYTES` (moto's path streams it) — the request goes to moto.
+The tests compare both paths' answers for the same objects.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from moto import settings as moto_settings
+from moto.iam.models import get_account_id_from
+from moto.s3.models import FakeKey, s3_backends
+from moto.s3.utils import ARCHIVE_STORAGE_CLASSES
+from moto.utilities.utils import get_partition
+
+from emulator.asgi_messages import header_map
+from emulator.middleware import ASGIApp, Receive, Scope, Send
+from emulator.moto_bodies import body_of
+from emulator.moto_hot_paths import request_id
+from emulator.plain_reads import PlainRead, plain_object_read
+from emulator.request_context import TokenBytes, new_host_id, new_request_id
+from emulator.wsgi_bridge import BUFFERED_RESPONSE_BYTES
+
+__all__ = ["ObjectReads"]
+
+
+class ObjectReads:
+    """ASGI middleware answering plain object reads itself and passing every other request to `app`."""
+
+    def __init__(self, app: ASGIApp, token_bytes: TokenBytes = os.urandom) -> None:
+        self._app = app
+        self._token_bytes = token_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            raw_path = scope.get("raw_path") or scope["path"].encode()
+            read = plain_object_read(scope["method"], raw_path, scope["query_string"], header_map(scope))
+            answer = None if read is None else self._answer(read)
+            if answer is not None:
+                status, headers, body = answer
+                await send({"type": "http.response.start", "status": status, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+                return
+        await self._app(scope, receive, send)
+
+    def _answer(self, read: PlainRead) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
+        if moto_settings.INITIAL_NO_AUTH_ACTION_COUNT != float("inf") or "MOTO_ACCOUNT_ID" in os.environ:
+            return None  # moto checks IAM itself, or serves another account
+        backend = s3_backends[get_account_id_from(read.access_key_id)][get_partition(read.region)]
+        bucket = backend.buckets.get(read.bucket)
+        if bucket is None or bucket.policy or bucket.logging:
+            return None
+        key = backend.get_object(read.bucket, read.key)
+        if (
+            key is None
+            or key.storage_class in ARCHIVE_STORAGE_CLASSES
+            or key.size > BUFFERED_RESPONSE_BYTES
+            or not any(name.lower() == "content-type" for name in key.metadata)
+        ):
+            return None
+        headers = _head_headers(key, read.checksum_mode) if read.head else _get_headers(key, read.checksum_mode)
+        body = b"" if read.head else body_of(key).read()
+        request_id(headers)
+        encoded = [(name.lower().encode("latin-1"), str(value).encode("latin-1")) for name, value in headers.items()]
+        encoded += [
+            (b"x-amz-request-id", new_request_id(self._token_bytes).encode()),
+            (b"x-amz-id-2", new_host_id(self._token_bytes).encode()),
+        ]
+        return 200, encoded, body
+
+
+def _get_headers(key: FakeKey, checksum_mode: bool) -> dict[str, Any]:
+    """The headers moto's `S3Response.get_object` answers a whole-object GET with (no origin, no overrides)."""
+    headers: dict[str, Any] = {}
+    if key.version_id != "null":
+        headers["x-amz-version-id"] = key.version_id
+    headers.update(key.response_dict)
+    if checksum_mode and key.checksum_algorithm:
+        checksum = key.checksum_value
+        if key.checksum_type == "COMPOSITE":
+            checksum = f"{key.checksum_value}-{key.checksum_parts}"
+        headers[f"x-amz-checksum-{key.checksum_algorithm.lower()}"] = checksum
+        if key.checksum_type:
+            headers["x-amz-checksum-type"] = key.checksum_type
+    headers.update(key.metadata)
+    headers["Accept-Ranges"] = "bytes"
+    return headers
+
+
+def _head_headers(key: FakeKey, checksum_mode: bool) -> dict[str, Any]:
+    """The headers moto's `S3Response.head_object` answers a whole-object HEAD with (no conditions)."""
+    headers: dict[str, Any] = {}
+    headers.update(key.metadata)
+    headers.update(key.response_dict)
+    headers["Accept-Ranges"] = "bytes"
+    if checksum_mode and key.checksum_algorithm:
+        headers[f"x-amz-checksum-{key.checksum_algorithm.lower()}"] = key.checksum_value
+    return headers
