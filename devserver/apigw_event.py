@@ -171,8 +171,8 @@ def build_http_event(
 def _headers_and_cookies(request: HttpRequest, when: datetime, request_id: str) -> tuple[dict[str, str], list[str]]:
     headers: dict[str, str] = {}
     cookies: list[str] = []
-    for name, value in request.headers:
-        key = name.lower()
+    for name, raw_value in request.headers:
+        key, value = name.lower(), raw_value.strip(" \t")  # edge whitespace is not in a value (RFC 9110)
         if key == "cookie":
             cookies.extend(part.strip() for part in value.split(";") if part.strip())
         elif key in headers:

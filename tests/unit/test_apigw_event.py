@@ -57,7 +57,7 @@ class TestGetWithQueryAndCookies:
         request = get(
             "/hello",
             "repeat=one&repeat=two&redirect=https%3A%2F%2Fexample.com%2Fa&literalPlus=a+b&encodedPlus=a%2Bb&empty=",
-            (("Cookie", "session=abc123; theme=dark"), ("X-Probe", "first"), ("x-probe", "second")),
+            (("Cookie", "session=abc123; theme=dark"), ("X-Probe", "first "), ("x-probe", "\tsecond")),
         )
         return event_for(request, "GET /hello")
 
@@ -84,7 +84,7 @@ class TestGetWithQueryAndCookies:
         assert event["cookies"] == ["session=abc123", "theme=dark"]
         assert "cookie" not in event["headers"]
 
-    def test_header_names_are_lower_case_and_repeats_are_comma_joined(self, event: HttpApiEventV2) -> None:
+    def test_header_names_are_lower_case_values_trimmed_and_repeats_comma_joined(self, event: HttpApiEventV2) -> None:
         headers = event["headers"]
         assert headers["x-probe"] == "first,second"
         assert headers["host"] == "127.0.0.1:3000"
