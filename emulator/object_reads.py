@@ -6,15 +6,15 @@ request and response objects, moto's generic response set-up — cost about thre
 most frequent S3 call a local app makes, and the one with no side effect, so they alone get this path.
 
 How it works: `ObjectReads` is ASGI middleware next to the WSGI bridge, inside the emulator's request guards (so the
-presign, CORS and IAM checks still run first). For a request `emulator.plain_reads` calls plain, it looks the object
+presign, CORS and IAM checks still run first). For a request `emulator.plain_requests` calls plain, it looks the object
 up the way moto does (`S3Backend.get_object`, in the backend of the account and partition moto would pick) and builds
 moto's exact response: the headers of `S3Response.get_object` / `head_object` (version id, `response_dict`,
-checksum when asked, metadata, `Accept-Ranges`), moto's and Flask's defaults (`x-amzn-requestid`, the content type
-moto's request id (`x-amzn-requestid`) and the ids `RequestContextMiddleware` stamps. Whenever moto would do more
-than that — an account override, IAM enforcement switched on through moto's API, a bucket policy or access logging,
-a missing key, an archived object, an object without a content type (moto gives each one; its web stack would pick
-a default), a body over `BUFFERED_RESPONSE_BYTES` (moto's path streams it) — the request goes to moto.
-The tests compare both paths' answers for the same objects.
+checksum when asked, metadata, `Accept-Ranges`), moto's request id (`x-amzn-requestid`) and the ids
+`RequestContextMiddleware` stamps. Whenever moto would do more than that — an account override, IAM enforcement
+switched on through moto's API, a bucket policy or access logging, a missing key, an archived object, an object
+without a content type (moto gives each one; its web stack would pick a default), a body over
+`BUFFERED_RESPONSE_BYTES` (moto's path streams it) — the request goes to moto. The tests compare both paths'
+answers for the same objects.
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from emulator.asgi_messages import header_map
 from emulator.middleware import ASGIApp, Receive, Scope, Send
 from emulator.moto_bodies import body_of
 from emulator.moto_hot_paths import request_id
-from emulator.plain_reads import PlainRead, plain_object_read
+from emulator.plain_requests import PlainRead, plain_object_read
 from emulator.request_context import TokenBytes, new_host_id, new_request_id
 from emulator.wsgi_bridge import BUFFERED_RESPONSE_BYTES
 

@@ -45,6 +45,7 @@ from emulator.middleware import ASGIApp, MiddlewareFactory, S3Lookups, wrap_with
 from emulator.moto_app import MotoState, build_moto_wsgi_app, warm_up
 from emulator.moto_bodies import DiskBackedValues
 from emulator.moto_footprint import without_flask_debug
+from emulator.object_puts import ObjectPuts
 from emulator.object_reads import ObjectReads
 from emulator.object_store import ObjectStore
 from emulator.persistence import S3Persistence, WSGIApp
@@ -87,7 +88,7 @@ def build_app(
     store.open()
     DiskBackedValues(store).install()
     emit: Callable[[RawS3Event], None] = channel.send_s3_event
-    wsgi_app: WSGIApp = moto_app
+    wsgi_app: WSGIApp = ObjectPuts(moto_app)
     if state_dir is not None:
         persistence = S3Persistence(store)
         persistence.restore()

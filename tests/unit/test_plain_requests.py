@@ -3,6 +3,8 @@ is not."""
 
 from __future__ import annotations
 
+import base64
+import zlib
 from typing import Any
 
 import boto3
@@ -10,7 +12,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 
-from emulator.plain_reads import PlainRead, plain_object_read
+from emulator.plain_requests import PlainPut, PlainRead, plain_object_put, plain_object_read
 
 SIGNED = "AWS4-HMAC-SHA256 Credential=AKID/20261123/eu-west-1/s3/aws4_request, SignedHeaders=host, Signature=ab"
 HOST = "127.0.0.1:4566"
@@ -91,3 +93,58 @@ def test_requests_moto_may_route_differently_are_left_to_it() -> None:
     for path in (b"/photos", b"/photos/", b"/photos//a.png", b"/photos/a//b.png", "/photos/ü".encode()):
         assert plain_object_read("GET", path, b"", signed) is None, path
     assert plain_object_read("GET", b"/photos/a%2Fb.png", b"", signed).key == "a/b.png"  # type: ignore[union-attr]
+
+
+def test_the_put_object_calls_of_boto3_are_plain_writes_with_their_stated_checksum() -> None:
+    put = plain_object_put(
+        *sent_by_boto3(
+            "put_object",
+            Bucket="photos",
+            Key="a b/ü.png",
+            Body=b"png",
+            ContentType="image/png",
+            Metadata={"Owner": "ana"},
+            CacheControl="max-age=60",
+        )
+    )
+    assert put == PlainPut(
+        bucket="photos",
+        key="a b/ü.png",
+        access_key_id="AKID",
+        region="eu-west-1",
+        checksum_algorithm="CRC32",
+        checksum=base64.b64encode(zlib.crc32(b"png").to_bytes(4, "big")).decode(),
+    )
+    sha256 = plain_object_put(
+        *sent_by_boto3("put_object", Bucket="photos", Key="a", Body=b"", ChecksumAlgorithm="SHA256")
+    )
+    assert sha256 is not None and sha256.checksum_algorithm == "SHA256"
+
+
+@pytest.mark.parametrize(
+    "parameters",
+    [
+        {"ACL": "public-read"},
+        {"Tagging": "team=photos"},
+        {"ServerSideEncryption": "AES256"},
+        {"StorageClass": "STANDARD_IA"},
+        {"IfNoneMatch": "*"},
+        {"WebsiteRedirectLocation": "/x"},
+        {"ObjectLockLegalHoldStatus": "ON"},
+        {"ContentEncoding": "gzip"},
+        {"ContentType": "multipart/form-data; boundary=x"},
+    ],
+)
+def test_a_write_that_asks_for_more_than_storing_the_body_is_left_to_moto(parameters: dict[str, Any]) -> None:
+    assert plain_object_put(*sent_by_boto3("put_object", Bucket="photos", Key="a.png", Body=b"x", **parameters)) is None
+
+
+def test_writes_whose_body_or_checksum_moto_works_out_itself_are_left_to_it() -> None:
+    signed = {"host": HOST, "authorization": SIGNED, "content-length": "3"}
+    assert plain_object_put("PUT", b"/photos/a.png", b"", signed) is not None
+    streaming = {**signed, "x-amz-content-sha256": "STREAMING-UNSIGNED-PAYLOAD-TRAILER"}
+    assert plain_object_put("PUT", b"/photos/a.png", b"", streaming) is None
+    assert plain_object_put("PUT", b"/photos/a.png", b"", {**signed, "x-amz-sdk-checksum-algorithm": "CRC32"}) is None
+    assert plain_object_put("PUT", b"/photos/a.png", b"uploadId=1&partNumber=1", signed) is None
+    assert plain_object_put("PUT", b"/photos/a.png", b"", {**signed, "x-amz-copy-source": "/photos/b.png"}) is None
+    assert plain_object_put("POST", b"/photos/a.png", b"", signed) is None
