@@ -3,7 +3,8 @@
 Why: a small GetObject through moto's stack — the WSGI environ, Flask's request context and routing, werkzeug's
 request and response objects, moto's generic response set-up — cost about three times the backend work it wraps
 (profiled: Flask and moto's dispatch are ~60 % of the emulator's time per 1 KiB GET). Reads of whole objects are the
-most frequent S3 call a local app makes, and the one with no side effect, so they alone get this path.
+most frequent S3 call a local app makes (plain writes have their own path, `emulator.object_puts`). A read changes
+nothing, so it needs none of the layers around moto and is answered before the WSGI bridge, on the event loop.
 
 How it works: `ObjectReads` is ASGI middleware next to the WSGI bridge, inside the emulator's request guards (so the
 presign, CORS and IAM checks still run first). For a request `emulator.plain_requests` calls plain, it looks the object
