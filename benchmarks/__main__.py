@@ -40,12 +40,16 @@ def _get(results: Results, path: str) -> Any:
 
 _NOTIFY = "notification_latency.put_returned_to_handler_started"
 
-# (what, path into the results, target, how to check it)
-HEADLINES: tuple[tuple[str, str, str, Callable[[float], bool]], ...] = (
+# (what, path into the results, target, how to check it; None: shown for context, no target)
+HEADLINES: tuple[tuple[str, str, str, Callable[[float], bool] | None], ...] = (
     ("Route p50 vs bare uvicorn+Starlette (hot reload on)", "devserver_http.ratios.p50_latency_vs_bare", "≤ 2×",
      lambda v: v <= 2),
     ("Route req/s vs bare app (`wrk -t1 -c16`)", "devserver_http.ratios.requests_per_s_vs_bare", "≥ 0.75×",
      lambda v: v >= 0.75),
+    ("Route p50 vs bare app with its access log off", "devserver_http.ratios_vs_no_access_log.p50_latency_vs_bare",
+     "(context)", None),
+    ("Route req/s vs bare app with its access log off",
+     "devserver_http.ratios_vs_no_access_log.requests_per_s_vs_bare", "(context)", None),
     ("Route p50, ms (sst-dev)", "devserver_http.sst_dev_hot_reload_on.latency.p50_ms", "(peer: 0.8 ms)",
      lambda v: v <= 0.8),
     ("Save → new code served, median of 20, ms", "devserver_http.reload.save_to_new_code_ms.median", "≤ 300",
@@ -98,7 +102,7 @@ def render(results: Results, command: str) -> str:
     for what, path, target, check in HEADLINES:
         value = _get(results, path)
         shown = "not measured" if value is None else f"{value}"
-        met = "" if value is None else ("yes" if check(float(value)) else "**no**")
+        met = "" if value is None or check is None else ("yes" if check(float(value)) else "**no**")
         lines.append(f"| {what} | {shown} | {target} | {met} |")
     lines += ["", "## Raw figures", ""]
     for name, result in results.items():

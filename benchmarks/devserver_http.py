@@ -1,7 +1,10 @@
 """Route round trip, throughput, hot-reload latency, start-up time and idle memory of `sst-dev start`.
 
 How it works: every figure is measured against a floor taken in the same run. The floor is a bare
-uvicorn + Starlette hello app (`benchmarks.bare_app`) started with the same uvicorn defaults. Both servers get
+uvicorn + Starlette hello app (`benchmarks.bare_app`) run with uvicorn's defaults, which log one line per request —
+as sst-dev prints one per invocation, and as the peer figures the issue quotes were taken (a bare app at ~10k req/s
+on this kind of machine). A second floor, the same app with its access log off, is reported beside it: the
+cost of a request with nothing printed. All servers get
 `wrk -t1 -c1` for the p50 round trip and `wrk -t1 -c16` for requests/s (an httpx client saturates before the
 server does); each run also reports `cpu_us_per_request`, the CPU time the server's whole process tree (workers
 included) spent per request, which a neighbour's load moves far less than requests/s. sst-dev serves a copy of
@@ -54,9 +57,9 @@ def running(command: list[str], health_url: str) -> Iterator[subprocess.Popen[by
         process.wait(10)
 
 
-def bare_app(port: int) -> list[str]:
-    return [sys.executable, "-m", "uvicorn", "benchmarks.bare_app:app", "--port", str(port), "--log-level", "warning",
-            "--no-access-log"]  # fmt: skip
+def bare_app(port: int, *, access_log: bool = True) -> list[str]:
+    command = [sys.executable, "-m", "uvicorn", "benchmarks.bare_app:app", "--port", str(port)]
+    return command if access_log else [*command, "--log-level", "warning", "--no-access-log"]
 
 
 def sst_dev(app_dir: Path, port: int) -> list[str]:
@@ -131,28 +134,44 @@ def startup_figures(app_dir: Path, runs: int = 5) -> dict[str, Any]:
 def run(seconds: int, rounds: int = 3) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as root:
         app_dir = copy_sample(Path(root))
-        bare_port, port = free_port(), free_port()
-        bare_url, url = f"http://127.0.0.1:{bare_port}/", f"http://127.0.0.1:{port}"
+        bare_port, silent_port, port = free_port(), free_port(), free_port()
+        bare_url, silent_url = f"http://127.0.0.1:{bare_port}/", f"http://127.0.0.1:{silent_port}/"
+        url = f"http://127.0.0.1:{port}"
         with running(sst_dev(app_dir, port), f"{url}/_sst/api/health") as ours_process:
-            with running(bare_app(bare_port), bare_url) as bare_process:
+            with (
+                running(bare_app(bare_port), bare_url) as bare_process,
+                running(bare_app(silent_port, access_log=False), silent_url) as silent_process,
+            ):
                 routes = route_figures(
-                    {"bare": (bare_url, bare_process.pid), "ours": (url + "/", ours_process.pid)}, seconds, rounds
+                    {
+                        "bare": (bare_url, bare_process.pid),
+                        "silent": (silent_url, silent_process.pid),
+                        "ours": (url + "/", ours_process.pid),
+                    },
+                    seconds,
+                    rounds,
                 )
             reload = reload_figures(app_dir, url)
-        bare, ours = routes["bare"], routes["ours"]
         startup = startup_figures(app_dir)
+    ours = routes["ours"]
     return {
-        "bare_uvicorn_starlette": bare,
+        "bare_uvicorn_starlette": routes["bare"],
+        "bare_uvicorn_starlette_no_access_log": routes["silent"],
         "sst_dev_hot_reload_on": ours,
-        "ratios": {
-            "p50_latency_vs_bare": round(ours["latency"]["p50_ms"] / bare["latency"]["p50_ms"], 2),
-            "requests_per_s_vs_bare": round(ours["throughput"]["rps"] / bare["throughput"]["rps"], 2),
-            "cpu_per_request_vs_bare": round(
-                ours["throughput"]["cpu_us_per_request"] / bare["throughput"]["cpu_us_per_request"], 2
-            ),
-        },
+        "ratios": _ratios(ours, routes["bare"]),
+        "ratios_vs_no_access_log": _ratios(ours, routes["silent"]),
         "reload": reload,
         "startup": startup,
+    }
+
+
+def _ratios(ours: dict[str, dict[str, float]], floor: dict[str, dict[str, float]]) -> dict[str, float]:
+    return {
+        "p50_latency_vs_bare": round(ours["latency"]["p50_ms"] / floor["latency"]["p50_ms"], 2),
+        "requests_per_s_vs_bare": round(ours["throughput"]["rps"] / floor["throughput"]["rps"], 2),
+        "cpu_per_request_vs_bare": round(
+            ours["throughput"]["cpu_us_per_request"] / floor["throughput"]["cpu_us_per_request"], 2
+        ),
     }
 
 

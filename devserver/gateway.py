@@ -122,10 +122,12 @@ class ApiGateway:
             cast(dict[str, object], event["requestContext"])["authorizer"] = authorizer_context
         invocation = await self.invoke(route.function, event, request_id=request_id)
         response = _response_for(invocation)
-        self.terminal.request(request.method, request.raw_path, response.status, invocation)
         for observe in self.observers:
             observe("api", route, event, invocation)
-        await _send(send, response, _cors(api, request))
+        try:
+            await _send(send, response, _cors(api, request))
+        finally:  # printed once the client has its answer: writing to the terminal is not in its way
+            self.terminal.request(request.method, request.raw_path, response.status, invocation)
 
     async def _authorize(self, authorizer: RouteAuthorizer | IamAuthorizer, request: HttpRequest) -> AuthorizerDecision:
         if isinstance(authorizer, IamAuthorizer):
