@@ -124,9 +124,13 @@ class ApiGateway:
         response = _response_for(invocation)
         for observe in self.observers:
             observe("api", route, event, invocation)
+        if invocation.error is not None:  # the traceback is in the terminal by the time the client sees the 500
+            self.terminal.request(request.method, request.raw_path, response.status, invocation)
+            await _send(send, response, _cors(api, request))
+            return
         try:
             await _send(send, response, _cors(api, request))
-        finally:  # printed once the client has its answer: writing to the terminal is not in its way
+        finally:  # a success is printed once the client has its answer: writing to the terminal is not in its way
             self.terminal.request(request.method, request.raw_path, response.status, invocation)
 
     async def _authorize(self, authorizer: RouteAuthorizer | IamAuthorizer, request: HttpRequest) -> AuthorizerDecision:
