@@ -49,12 +49,7 @@ class ObjectPuts:
         self._app = app
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        put = plain_object_put(
-            environ["REQUEST_METHOD"],
-            environ.get("RAW_URI", environ.get("PATH_INFO", "")).partition("?")[0].encode("latin-1"),
-            environ.get("QUERY_STRING", "").encode("latin-1"),
-            _header_map(environ),
-        )
+        put = _plain_put(environ) if environ["REQUEST_METHOD"] == "PUT" else None
         headers = None if put is None else self._put(put, environ)
         if headers is None:
             return self._app(environ, start_response)
@@ -88,6 +83,15 @@ class ObjectPuts:
             headers.append(("Content-Type", _FLASK_DEFAULT_TYPE))
         headers.append(("Content-Length", "0"))
         return headers
+
+
+def _plain_put(environ: dict[str, Any]) -> PlainPut | None:
+    return plain_object_put(
+        environ["REQUEST_METHOD"],
+        environ.get("RAW_URI", environ.get("PATH_INFO", "")).partition("?")[0].encode("latin-1"),
+        environ.get("QUERY_STRING", "").encode("latin-1"),
+        _header_map(environ),
+    )
 
 
 def _header_map(environ: dict[str, Any]) -> dict[str, str]:

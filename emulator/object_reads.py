@@ -48,7 +48,7 @@ class ObjectReads:
         self._token_bytes = token_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
+        if scope["type"] == "http" and scope["method"] in ("GET", "HEAD"):
             raw_path = scope.get("raw_path") or scope["path"].encode()
             read = plain_object_read(scope["method"], raw_path, scope["query_string"], header_map(scope))
             answer = None if read is None else self._answer(read)
