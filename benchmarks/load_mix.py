@@ -6,8 +6,11 @@ and boto3 clients, loop for `--seconds`: half their calls are the route, a quart
 a quarter GET one back. Every error (a non-200 route answer, an S3 exception) is counted. Afterwards we wait for
 the notifications to drain and count receipts: each PUT must have produced exactly one (zero lost). The RSS of the
 whole process tree (server, emulator, workers) is sampled every 5 s; the first samples grow as the load starts a
-worker per concurrent request (up to 8 per function), so "stable" compares the end with the sample at 15 s. Some
-growth after that is data, not a leak: the emulator keeps each stored object's metadata (thousands of objects here).
+worker per concurrent request (up to 8 per function), so "stable" compares the end with the sample at 15 s. The
+emulator's growth after that is data, not a leak: it keeps each stored object's metadata, and the load stores
+thousands (each PUT and its receipt), more the faster it runs. So the serving processes (dev server and workers)
+are reported apart, and the emulator's growth is divided by the objects stored meanwhile: a leak would show as the
+first growing, or as the second moving from run to run.
 
 Run: `python -m benchmarks.load_mix [--seconds 60] [--clients 32]`; prints one JSON object.
 """
@@ -28,7 +31,7 @@ from typing import Any
 import boto3
 import httpx
 
-from benchmarks.measure import free_port, process_tree, tree_rss_mb, wait_until_up
+from benchmarks.measure import free_port, process_tree, rss_mb, tree_rss_mb, wait_until_up
 
 CONFIG = """\
 from devserver.constructs import Api, Bucket
@@ -138,12 +141,13 @@ def run(seconds: int, clients: int) -> dict[str, Any]:
                 Client(n, f"http://127.0.0.1:{port}", document["emulator"], buckets["inbox"]["bucketName"], deadline)
                 for n in range(clients)
             ]
-            rss = [tree_rss_mb(server.pid)]
+            emulator_pid = _emulator_pid(server.pid)
+            samples = [_sample(server.pid, emulator_pid, workers)]
             for worker in workers:
                 worker.start()
             while any(worker.is_alive() for worker in workers):
                 time.sleep(5)
-                rss.append(tree_rss_mb(server.pid))
+                samples.append(_sample(server.pid, emulator_pid, workers))
             puts = sum(worker.calls["put"] for worker in workers)
             s3 = workers[0].s3
             drain_started = time.monotonic()
@@ -163,14 +167,52 @@ def run(seconds: int, clients: int) -> dict[str, Any]:
                 "notifications_delivered": receipts,
                 "lost_notifications": puts - receipts,
                 "drain_s": round(time.monotonic() - drain_started, 1),
-                "tree_rss_mb": {"idle": rss[0], "at_15s": rss[min(3, len(rss) - 1)], "end": rss[-1], "max": max(rss)},
-                "rss_growth_after_15s_percent": round(100 * (rss[-1] / rss[min(3, len(rss) - 1)] - 1), 1),
+                **_memory_figures(samples),
                 "processes_at_end": len(process_tree(server.pid)),
             }
         finally:
             server.terminate()
             server.wait(10)
             log.close()
+
+
+def _emulator_pid(server_pid: int) -> int:
+    for pid in process_tree(server_pid):
+        if b"emulator.server" in Path(f"/proc/{pid}/cmdline").read_bytes():
+            return pid
+    raise RuntimeError("no emulator process under the dev server")
+
+
+def _sample(server_pid: int, emulator_pid: int, clients: list[Client]) -> dict[str, float]:
+    """Tree and emulator RSS, and the objects stored so far (each PUT stores its object and then its receipt)."""
+    tree, emulator = tree_rss_mb(server_pid), rss_mb(emulator_pid)
+    return {
+        "tree": tree,
+        "emulator": emulator,
+        "serving": tree - emulator,
+        "objects": 2 * sum(c.calls["put"] for c in clients),
+    }
+
+
+def _memory_figures(samples: list[dict[str, float]]) -> dict[str, Any]:
+    first, at_15s, end = samples[0], samples[min(3, len(samples) - 1)], samples[-1]
+    stored = end["objects"] - at_15s["objects"]
+    return {
+        "tree_rss_mb": {
+            "idle": first["tree"],
+            "at_15s": at_15s["tree"],
+            "end": end["tree"],
+            "max": max(sample["tree"] for sample in samples),
+        },  # fmt: skip
+        "rss_growth_after_15s_percent": round(100 * (end["tree"] / at_15s["tree"] - 1), 1),
+        "serving_rss_mb": {"at_15s": round(at_15s["serving"], 1), "end": round(end["serving"], 1)},
+        "serving_rss_growth_after_15s_percent": round(100 * (end["serving"] / at_15s["serving"] - 1), 1),
+        "emulator_rss_mb": {"at_15s": at_15s["emulator"], "end": end["emulator"]},
+        "objects_stored_after_15s": stored,
+        "emulator_kb_per_object_stored_after_15s": round((end["emulator"] - at_15s["emulator"]) * 1024 / stored, 2)
+        if stored
+        else None,
+    }
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import httpx
 
-__all__ = ["free_port", "percentiles", "process_tree", "tree_rss_mb", "wait_until_up", "wrk"]
+__all__ = ["free_port", "percentiles", "process_tree", "rss_mb", "tree_rss_mb", "wait_until_up", "wrk"]
 
 
 def percentiles(samples_ms: Sequence[float]) -> dict[str, float]:
@@ -55,15 +55,21 @@ def process_tree(pid: int) -> list[int]:
 
 def tree_rss_mb(pid: int) -> float:
     """Resident memory of a process and all its descendants, in MB."""
-    total_kb = 0
-    for member in process_tree(pid):
-        try:
-            status = Path(f"/proc/{member}/status").read_text()
-        except OSError:
-            continue
-        found = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
-        total_kb += int(found.group(1)) if found else 0
-    return round(total_kb / 1024, 1)
+    return round(sum(_rss_kb(member) for member in process_tree(pid)) / 1024, 1)
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of one process, in MB."""
+    return round(_rss_kb(pid) / 1024, 1)
+
+
+def _rss_kb(pid: int) -> int:
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0  # gone meanwhile
+    found = re.search(r"^VmRSS:\s+(\d+) kB", status, re.MULTILINE)
+    return int(found.group(1)) if found else 0
 
 
 def wait_until_up(url: str, timeout: float = 20.0) -> float:
