@@ -1,7 +1,8 @@
 """moto's WSGI app as the emulator serves it, and the questions other modules may ask about moto's state.
 
-With `emulator.s3_hooks`, this is the only module that touches moto's internals; everything else talks to the
-emulator through boto3 or through the plain callables built here.
+moto's internals are touched here and in the modules that hook into, replace or bypass parts of it, each named
+for what it does (`s3_hooks`, `moto_bodies`, `moto_hot_paths`, `deferred_ec2`, `persistence`, `object_reads`,
+`object_puts`); the middleware in front of moto talks to it through the plain callables built here.
 
 - `build_moto_wsgi_app()`: moto's dispatcher, which routes each request to a service by its SigV4 credential scope
   (so S3, SSM, STS, IAM, KMS and DynamoDB share one endpoint). moto's blanket CORS (every response of every service
@@ -10,26 +11,29 @@ emulator through boto3 or through the plain callables built here.
 - `warm_up()`: imports and instantiates the services' backends at boot. moto's SSM models import its EC2 models,
   which load region and instance-type data: about 0.9 s that would otherwise land on the first SSM request.
 - `MotoState`: bucket CORS rules, secret keys and principal ids, read from moto's backends.
+- `s3_backend_for()`: the S3 backend moto would serve a signed request from, for the fast paths.
 """
 
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import moto.settings
 from moto import backends
 from moto.core import DEFAULT_ACCOUNT_ID
-from moto.iam.models import iam_backends
+from moto.iam.models import get_account_id_from, iam_backends
 from moto.moto_server import werkzeug_app
-from moto.s3.models import FakeBucket, s3_backends
+from moto.s3.models import FakeBucket, S3Backend, s3_backends
+from moto.utilities.utils import get_partition
 
 from emulator.deferred_ec2 import import_ssm_without_ec2
 from emulator.iam_policy import Identity, statements_of
 from emulator.process import EmulatorCredentials
 
-__all__ = ["SERVICES", "MotoState", "build_moto_wsgi_app", "find_bucket", "warm_up"]
+__all__ = ["SERVICES", "MotoState", "build_moto_wsgi_app", "find_bucket", "s3_backend_for", "warm_up"]
 
 SERVICES: tuple[str, ...] = ("s3", "ssm", "sts", "iam", "kms", "dynamodb")
 """The services the emulator promises; others moto knows still answer, created on first use."""
@@ -142,6 +146,16 @@ def find_bucket(bucket_name: str) -> FakeBucket | None:
     partition, account_id = location
     bucket: FakeBucket | None = s3_backends[account_id][partition].buckets.get(bucket_name)
     return bucket
+
+
+def s3_backend_for(access_key_id: str, region: str) -> S3Backend | None:
+    """The S3 backend moto serves a request signed by `access_key_id` in `region` from, as moto picks it — or None
+    when moto would decide otherwise per request: its own IAM checks are on (`/moto-api/reset-auth`), or an
+    account override (`MOTO_ACCOUNT_ID`) is set."""
+    if moto.settings.INITIAL_NO_AUTH_ACTION_COUNT != float("inf") or "MOTO_ACCOUNT_ID" in os.environ:
+        return None
+    backend: S3Backend = s3_backends[get_account_id_from(access_key_id)][get_partition(region)]
+    return backend
 
 
 def _find_iam_user(access_key_id: str) -> tuple[Any, Any] | None:

@@ -23,14 +23,12 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from moto import settings as moto_settings
-from moto.iam.models import get_account_id_from
-from moto.s3.models import FakeKey, s3_backends
+from moto.s3.models import FakeKey
 from moto.s3.utils import ARCHIVE_STORAGE_CLASSES
-from moto.utilities.utils import get_partition
 
 from emulator.asgi_messages import header_map
 from emulator.middleware import ASGIApp, Receive, Scope, Send
+from emulator.moto_app import s3_backend_for
 from emulator.moto_bodies import body_of
 from emulator.moto_hot_paths import request_id
 from emulator.plain_requests import PlainRead, plain_object_read
@@ -60,11 +58,9 @@ class ObjectReads:
         await self._app(scope, receive, send)
 
     def _answer(self, read: PlainRead) -> tuple[int, list[tuple[bytes, bytes]], bytes] | None:
-        if moto_settings.INITIAL_NO_AUTH_ACTION_COUNT != float("inf") or "MOTO_ACCOUNT_ID" in os.environ:
-            return None  # moto checks IAM itself, or serves another account
-        backend = s3_backends[get_account_id_from(read.access_key_id)][get_partition(read.region)]
-        bucket = backend.buckets.get(read.bucket)
-        if bucket is None or bucket.policy or bucket.logging:
+        backend = s3_backend_for(read.access_key_id, read.region)
+        bucket = None if backend is None else backend.buckets.get(read.bucket)
+        if backend is None or bucket is None or bucket.policy or bucket.logging:
             return None
         key = backend.get_object(read.bucket, read.key)
         if (
