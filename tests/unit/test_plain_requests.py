@@ -1,5 +1,5 @@
-"""Which requests are plain object reads: the very requests boto3 sends are, and anything that changes the answer
-is not."""
+"""Which requests are plain object reads and writes: the very requests boto3 sends are, and anything that changes
+the answer is not."""
 
 from __future__ import annotations
 
