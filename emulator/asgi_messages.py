@@ -8,12 +8,23 @@ from emulator.s3_addressing import S3Address, resolve_s3_address
 __all__ = ["header_map", "read_body", "replay_body", "s3_address_of"]
 
 
+_HEADER_MAP = "sst_dev.header_map"
+
+
 def header_map(scope: Scope) -> dict[str, str]:
-    """Lower-case header names to values; repeated headers joined with ``,`` as SigV4 canonicalises them."""
+    """Lower-case header names to values; repeated headers joined with ``,`` as SigV4 canonicalises them.
+
+    Built once per request and kept in the scope, as every layer in front of moto asks for it and none rewrites the
+    request's headers; callers must not modify it.
+    """
+    cached: dict[str, str] | None = scope.get(_HEADER_MAP)
+    if cached is not None:
+        return cached
     headers: dict[str, str] = {}
     for raw_name, raw_value in scope.get("headers", []):
         name, value = bytes(raw_name).decode("latin-1").lower(), bytes(raw_value).decode("latin-1")
         headers[name] = f"{headers[name]},{value}" if name in headers else value
+    scope[_HEADER_MAP] = headers
     return headers
 
 
