@@ -1,19 +1,19 @@
 """The Console's FastAPI app, mounted under `/_sst/` on every listener.
 
-It answers `/_sst/api/health` (how `sst-dev bind`, tests and tools check that a server in `.sst/dev.json` is
-alive and which app it serves) and `/_sst/api/app` (the mounted routes and functions), and includes the
-Console's own areas from `devserver.console` (buckets, uploads, invocations, functions, secrets) and its page.
-State-changing calls depend on `same_origin_only`.
+It answers `/_sst/api/app` (the mounted routes and functions), and includes the Console's own areas from
+`devserver.console` (buckets, uploads, invocations, functions, secrets, users), its page, and the `Auth`
+endpoints (`devserver.auth.router`). State-changing calls depend on `same_origin_only`. The dev server builds it
+on its first request (`devserver.console_on_demand`, which also answers the health check).
 """
 
 from __future__ import annotations
 
-import os
 from typing import TYPE_CHECKING, Any
 
 from fastapi import Depends, FastAPI
 from pydantic import BaseModel
 
+from devserver.auth.router import auth_router, install_auth_errors
 from devserver.console import (
     BucketAccess,
     buckets_router,
@@ -24,6 +24,7 @@ from devserver.console import (
     same_origin_only,
     secrets_router,
     uploads_router,
+    users_router,
 )
 from devserver.console_invoke import invoke_router
 
@@ -36,6 +37,7 @@ __all__ = ["create_console_app", "same_origin_only"]
 def create_console_app(server: DevServer) -> FastAPI:
     console = FastAPI(title="sst-dev console", docs_url=None, redoc_url=None, openapi_url=None)
     install_error_handlers(console)
+    install_auth_errors(console)
     access = BucketAccess(server)
     console.include_router(buckets_router(server, access))
     console.include_router(uploads_router(server, access))
@@ -43,12 +45,9 @@ def create_console_app(server: DevServer) -> FastAPI:
     console.include_router(functions_router(server))
     console.include_router(secrets_router(server))
     console.include_router(invoke_router(server), dependencies=[Depends(same_origin_only)])
+    console.include_router(auth_router(lambda: server.auth))
+    console.include_router(users_router(server))
     mount_pages(console)
-
-    @console.get("/_sst/api/health")
-    def health() -> dict[str, Any]:
-        app = server.app
-        return {"status": "ok", "app": app.name, "stage": app.stage, "pid": os.getpid()}
 
     @console.get("/_sst/api/app")
     def describe() -> dict[str, Any]:

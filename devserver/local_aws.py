@@ -2,10 +2,12 @@
 
 How it works: `spawn()` starts the emulator process without waiting (its socket listens at once, so early clients
 queue in the backlog rather than fail). `start(app)` starts the notification dispatcher and, in the background,
-waits for the emulator to answer and provisions the app: buckets (with their CORS) and the SSM parameters bound
-values live in. `ready()` resolves when that is done; the server holds invocations until then, so no handler sees
-a bucket that does not exist yet. Every S3 write or delete the emulator reports (from its reader thread) goes to the
-dispatcher, which invokes the matching notification functions through the worker pool and reports each delivery.
+waits for the emulator to answer and provisions the app: buckets (with their CORS), tables, the SSM parameters
+bound values live in, and the functions' IAM users. That runs in a short-lived child process
+(`devserver.provision_child`), so boto3's service models never stay in the dev server's memory. `ready()` resolves
+when it is done; the server holds invocations until then, so no handler sees a bucket that does not exist yet.
+Every S3 write or delete the emulator reports (from its reader thread) goes to the dispatcher, which invokes the
+matching notification functions through the worker pool and reports each delivery.
 On a config reload `apply(app)` provisions new resources and swaps the notification rules.
 """
 
@@ -20,11 +22,11 @@ from devserver.binding import bound_parameters
 from devserver.errors import StartError
 from devserver.model import AppSpec
 from devserver.permissions import function_policy
+from devserver.provision_child import ProvisioningChild, ProvisionJob, provision_in_child
 from devserver.running import EmulatorEndpoint
 from devserver.terminal import Terminal
 from emulator.notifications import Delivery, Invoker, NotificationDispatcher
 from emulator.process import EmulatorProcess, EmulatorStartError
-from emulator.provision import provision_app, put_function_users, put_parameters
 
 __all__ = ["GUARD_MIDDLEWARE", "LocalAws"]
 
@@ -93,25 +95,37 @@ class LocalAws:
 
     async def _boot(self, app: AppSpec, secrets: Mapping[str, tuple[str, bool]]) -> None:
         began = time.perf_counter()
+        child: ProvisioningChild | None = None
         try:
+            child = await ProvisioningChild.start()  # its imports run while the emulator starts
             await asyncio.to_thread(self.emulator.wait_ready)
-            await self.apply(app, secrets)
+            await self.apply(app, secrets, child)
             self.terminal.info(
                 f"Emulator     {self.emulator.endpoint} ready in {(time.perf_counter() - began) * 1000:.0f} ms"
             )
         except Exception as error:  # the routes keep serving; AWS calls from handlers will fail and say why
             self.terminal.warning(f"the emulator could not start or take the app's resources: {error}")
         finally:
+            if child is not None:
+                await child.close()
             self._ready.set()
 
-    async def apply(self, app: AppSpec, secrets: Mapping[str, tuple[str, bool]]) -> None:
-        """Create the app's buckets and SSM parameters (idempotent) and use its notification rules."""
+    async def apply(
+        self, app: AppSpec, secrets: Mapping[str, tuple[str, bool]], child: ProvisioningChild | None = None
+    ) -> None:
+        """Create the app's buckets, tables, SSM parameters and function users (idempotent; in `child`, or one
+        started now) and use its notification rules."""
         self.dispatcher.configure(app.buckets)
-        await asyncio.to_thread(provision_app, self.emulator.client, app, {**bound_parameters(app), **secrets})
-        if self.enforce_iam:
-            policies = {function.name: function_policy(app, function) for function in app.all_functions()}
-            iam = self.emulator.client("iam")
-            self._function_keys = await asyncio.to_thread(put_function_users, iam, policies, self._function_keys)
+        policies = {function.name: function_policy(app, function) for function in app.all_functions()}
+        job = ProvisionJob(
+            self.endpoint,
+            buckets=app.buckets,
+            tables=app.tables,
+            parameters={**bound_parameters(app), **secrets},
+            policies=policies if self.enforce_iam else None,
+            keys=self._function_keys,
+        )
+        self._function_keys = await (child or await ProvisioningChild.start()).run(job)
 
     def credentials_for(self, function_name: str) -> dict[str, str]:
         """The function's own access key (its stand-in execution role), or nothing when IAM is not enforced."""
@@ -122,10 +136,7 @@ class LocalAws:
 
     async def update_secrets(self, present: Mapping[str, tuple[str, bool]], absent: list[str]) -> None:
         """Put the secrets' current values into SSM and delete the parameters of removed ones."""
-        ssm = self.emulator.client("ssm")
-        await asyncio.to_thread(put_parameters, ssm, present)
-        for start in range(0, len(absent), 10):  # DeleteParameters takes at most 10 names
-            await asyncio.to_thread(ssm.delete_parameters, Names=absent[start : start + 10])
+        await provision_in_child(ProvisionJob(self.endpoint, parameters=present, deleted_parameters=absent))
 
     def _on_s3_event(self, event: object) -> None:
         self.dispatcher.submit(event)  # type: ignore[arg-type]

@@ -24,6 +24,7 @@ from devserver.model import AppSpec, frozen_mapping
 from devserver.state_files import dev_file
 
 if TYPE_CHECKING:
+    import boto3.session
     from botocore.client import BaseClient
 
 __all__ = [
@@ -73,11 +74,12 @@ class EmulatorEndpoint:
             "credentials": {"accessKeyId": self.access_key_id, "secretAccessKey": self.secret_access_key},
         }
 
-    def client(self, service: str) -> BaseClient:
-        """A boto3 client for `service` on the emulator, with the account's credentials."""
-        import boto3
+    def client(self, service: str, session: boto3.session.Session | None = None) -> BaseClient:
+        """A boto3 client for `service` on the emulator, with the account's credentials (from `session`, or a new
+        one)."""
+        import boto3.session
 
-        client: BaseClient = boto3.session.Session().client(
+        client: BaseClient = (session or boto3.session.Session()).client(
             service,
             endpoint_url=self.endpoint,
             region_name=self.region,

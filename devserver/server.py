@@ -15,21 +15,17 @@ from __future__ import annotations
 
 import asyncio
 import os
+import threading
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 from devserver.auth.iam_authorizer import EmulatorIamAuthorizer
-from devserver.auth.identity_pool import IdentityPool
-from devserver.auth.router import auth_router, install_auth_errors
-from devserver.auth.service import AuthService
-from devserver.auth.users import UserStore, auth_state_dir
 from devserver.binding import binding_environment
 from devserver.config import CONFIG_FILE, AppConfigError, load_app
-from devserver.console import users_router
-from devserver.console_app import create_console_app
+from devserver.console_on_demand import ASGIApp, ConsoleOnDemand
 from devserver.debug.debugger import Debugger
 from devserver.debug.settings import DebugSettings, DebugSettingsError
 from devserver.errors import StartError
@@ -57,6 +53,9 @@ from devserver.state_files import (
 from devserver.terminal import Terminal
 from devserver.typegen import write_types
 from emulator.notifications import Delivery
+
+if TYPE_CHECKING:
+    from devserver.auth.service import AuthService
 
 __all__ = ["DevServer", "ServerOptions"]
 
@@ -98,11 +97,9 @@ class DevServer:
         self.app_dir = options.app_dir.resolve()
         self.terminal = terminal or Terminal()
         self.listeners = Listeners(options.host, options.port)
-        self._console_app = create_console_app(self)
-        install_auth_errors(self._console_app)
-        self._console_app.include_router(auth_router(lambda: self.auth))
-        self._console_app.include_router(users_router(self))
+        self._console_app = ConsoleOnDemand(self._build_console, self.health)
         self._auth: AuthService | None = None
+        self._auth_lock = threading.Lock()  # the service is built on first use, from the loop or a request thread
         self._running: _Running | None = None
         self._aws: LocalAws | None = None
         self._pool: WorkerPool | None = None
@@ -122,8 +119,12 @@ class DevServer:
 
     @property
     def auth(self) -> AuthService:
-        """The app's local user pools and identity pools (once started)."""
-        return _started(self._auth)
+        """The app's local user pools and identity pools (once started), built on first use: an app that never
+        signs anyone in never loads the JWT, crypto and boto3 libraries they need."""
+        with self._auth_lock:
+            if self._auth is None:
+                self._auth = self._auth_service(self.app)
+            return self._auth
 
     @property
     def pool(self) -> WorkerPool:
@@ -144,6 +145,17 @@ class DevServer:
     @property
     def console_url(self) -> str:
         return self.listeners.url_for(self._console_listener()) + "/_sst/"
+
+    def health(self) -> dict[str, object]:
+        """What `GET /_sst/api/health` answers: how tools tell that a server in `.sst/dev.json` is alive, and
+        which app it serves."""
+        app = self.app
+        return {"status": "ok", "app": app.name, "stage": app.stage, "pid": os.getpid()}
+
+    def _build_console(self) -> ASGIApp:
+        from devserver.console_app import create_console_app  # FastAPI loads here, on the Console's first use
+
+        return create_console_app(self)
 
     def _console_listener(self) -> str:
         apis = self._running.app.apis if self._running else ()
@@ -176,7 +188,6 @@ class DevServer:
             state_dir=emulator_state_dir(self.app_dir, self.options.stage) if self.options.persist else None,
         )
         self.aws.spawn()
-        self._auth = self._auth_service(app)
         self._debugger = Debugger(self.options.debug, announce=self.terminal.info)
         try:
             unknown = self.options.debug.unknown_functions(app.all_functions())
@@ -212,6 +223,10 @@ class DevServer:
         )
 
     def _auth_service(self, app: AppSpec) -> AuthService:
+        from devserver.auth.identity_pool import IdentityPool
+        from devserver.auth.service import AuthService
+        from devserver.auth.users import UserStore, auth_state_dir
+
         folder = auth_state_dir(self.app_dir, self.options.stage) if self.options.persist else None
         service = AuthService(
             UserStore(folder, region=app.region),
@@ -394,13 +409,18 @@ class DevServer:
         except Exception as error:
             self.terminal.warning(f"could not create the new config's resources in the emulator: {error}")
         self._running.app = app
-        await asyncio.to_thread(self.auth.configure, app.auths)
+        await asyncio.to_thread(self._reconfigure_auth, app)
         self._bound.clear()
         await self.debugger.expose(app.all_functions())
         self.pool.retire(lambda spec: True)
         await self._mount(app)
         self._write_app_files(app)
         self.terminal.info(f"reloaded {CONFIG_FILE}: {sum(len(api.routes) for api in app.apis)} routes mounted")
+
+    def _reconfigure_auth(self, app: AppSpec) -> None:
+        with self._auth_lock:  # a service being built meanwhile reads the new app, or is done and is told here
+            if self._auth is not None:
+                self._auth.configure(app.auths)
 
     async def stop(self) -> None:
         """Stop whatever is running (also after a failed start): no worker, emulator or socket is left behind."""

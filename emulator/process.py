@@ -39,15 +39,16 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import IO
-
-import boto3
-from botocore.client import BaseClient
-from botocore.config import Config
+from typing import IO, TYPE_CHECKING
 
 from emulator.channel import ChannelError, Ready, S3EventMessage, decode_message
 from emulator.s3_events import RawS3Event
 from emulator.state_lock import StateDirError, lock_state_dir, s3_root
+
+if TYPE_CHECKING:
+    import boto3.session
+    from botocore.client import BaseClient
+    from botocore.config import Config
 
 __all__ = ["EmulatorCredentials", "EmulatorProcess", "EmulatorStartError"]
 
@@ -110,7 +111,7 @@ class EmulatorProcess:
         self._channel: IO[bytes] | None = None
         self._lifeline: int | None = None
         self._reader: threading.Thread | None = None
-        self._session = boto3.session.Session()
+        self._session: boto3.session.Session | None = None
         self._session_lock = threading.Lock()
 
     @property
@@ -206,10 +207,16 @@ class EmulatorProcess:
         S3 clients sign with SigV4 (`s3v4`), as production does; botocore may otherwise pick SigV2 for presigned
         URLs against a custom endpoint. Every client comes from one boto3 session, so each service's model is
         loaded once (a fresh session per client cost ~170 ms and ~8 MB that stayed resident); clients are
-        thread-safe, creating them from a session is not, hence the lock.
+        thread-safe, creating them from a session is not, hence the lock. boto3 is imported by the first call: the
+        dev server makes none unless the Console or an `Auth` needs one.
         """
+        import boto3.session
+        from botocore.config import Config
+
         base = Config(signature_version="s3v4") if service == "s3" else Config()
         with self._session_lock:
+            if self._session is None:
+                self._session = boto3.session.Session()
             client: BaseClient = self._session.client(
                 service,
                 endpoint_url=self.endpoint,

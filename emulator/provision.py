@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 from devserver.model import AppSpec, BucketSpec, TableSpec
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
 
 __all__ = [
     "SST_DEFAULT_BUCKET_CORS",
     "create_buckets",
     "create_tables",
+    "delete_parameters",
     "provision_app",
     "put_function_users",
     "put_parameters",
@@ -39,6 +42,7 @@ SST_DEFAULT_BUCKET_CORS: dict[str, list[dict[str, Any]]] = {
 
 _ALREADY_OWNED = frozenset({"BucketAlreadyOwnedByYou", "BucketAlreadyExists"})
 _GET_PARAMETERS_LIMIT = 10  # SSM GetParameters takes at most 10 names
+_DELETE_PARAMETERS_LIMIT = 10  # and DeleteParameters as many
 
 
 def create_buckets(client: BaseClient, buckets: Sequence[BucketSpec]) -> None:
@@ -75,6 +79,12 @@ def put_parameters(ssm_client: BaseClient, params: Mapping[str, tuple[str, bool]
         kind = "SecureString" if secure else "String"
         if stored.get(name) != (value, kind):
             ssm_client.put_parameter(Name=name, Value=value, Type=kind, Overwrite=True)
+
+
+def delete_parameters(ssm_client: BaseClient, names: Sequence[str]) -> None:
+    """Delete these SSM parameters (a removed secret's); names that do not exist are skipped."""
+    for start in range(0, len(names), _DELETE_PARAMETERS_LIMIT):
+        ssm_client.delete_parameters(Names=list(names[start : start + _DELETE_PARAMETERS_LIMIT]))
 
 
 _ATTRIBUTE_TYPES = {"string": "S", "number": "N", "binary": "B"}

@@ -3,11 +3,6 @@ decisions, and an identity pool handing out credentials the emulator scopes per 
 
 Pure parts: `ids`, `passwords`, `tokens`, `authorizer`, `identity_pool.identity_policy`. I/O: `users` (files),
 `identity_pool.IdentityPool` (the emulator's IAM), `router` (HTTP endpoints), `service` (ties them together).
+The package itself imports none of them: the gateway needs only the pure `authorizer`, and the rest (the JWT,
+crypto and boto3 libraries) loads when the app first uses an `Auth` (`DevServer.auth`).
 """
-
-from __future__ import annotations
-
-from devserver.auth.errors import AuthError
-from devserver.auth.service import AUTH_PREFIX, AuthService
-
-__all__ = ["AUTH_PREFIX", "AuthError", "AuthService"]

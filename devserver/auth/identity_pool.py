@@ -16,14 +16,16 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-
-from botocore.client import BaseClient
+from typing import TYPE_CHECKING
 
 from devserver.auth.tokens import Clock
 from devserver.model import PermissionSpec
 from devserver.permissions import POLICY_VERSION
 from emulator.identity_tags import CognitoIdentity, identity_tags, session_tag, stale_session_tags
 from emulator.provision import put_function_users
+
+if TYPE_CHECKING:
+    from botocore.client import BaseClient
 
 __all__ = ["IDENTITY_SUB_VARIABLE", "IdentityCredentials", "IdentityPool", "identity_policy", "identity_user_name"]
 
