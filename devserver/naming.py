@@ -5,7 +5,6 @@ Pure functions; the contract (`shared/CONTRACT.md`) fixes the variable and SSM f
 
 from __future__ import annotations
 
-import hashlib
 import re
 
 ACCOUNT_ID = "123456789012"
@@ -19,8 +18,16 @@ _NOT_FUNCTION_CHARS = re.compile(r"[^A-Za-z0-9_-]+")
 _FUNCTION_NAME_MAX = 64
 
 
+def _sha256_hex(text: str) -> str:
+    # hashlib is imported here, not with the module: it loads OpenSSL (~3.7 MB resident), and every function worker
+    # imports this module for `ACCOUNT_ID` alone.
+    import hashlib
+
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
 def _short_hash(*parts: str) -> str:
-    return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:8]
+    return _sha256_hex("\0".join(parts))[:8]
 
 
 def is_valid_bucket_name(name: str) -> bool:
@@ -52,7 +59,7 @@ def function_name(stage: str, app: str, *path: str) -> str:
 
 def api_id_for(app: str, stage: str, api_id: str) -> str:
     """A stable 10-character API id, shaped like API Gateway's (`a1b2c3d4e5`)."""
-    return hashlib.sha256(f"{app}/{stage}/{api_id}".encode()).hexdigest()[:10]
+    return _sha256_hex(f"{app}/{stage}/{api_id}")[:10]
 
 
 def execute_api_arn(region: str, gateway_id: str, method: str = "*", path: str = "*") -> str:

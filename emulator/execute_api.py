@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from emulator.asgi_messages import read_body
+from emulator.execute_api_path import AUTHORIZE_PATH
 from emulator.iam_policy import IdentityLookup, evaluate
 from emulator.identity_tags import SECURITY_TOKEN_MESSAGES, check_session_token, cognito_identity_of
 from emulator.middleware import ASGIApp, Receive, S3Lookups, Scope, Send
@@ -26,7 +27,6 @@ from emulator.sigv4_headers import HeaderSignedRequest, SignatureRefused, verify
 
 __all__ = ["AUTHORIZE_PATH", "ExecuteApiAuthorizer", "InvokeRequest", "authorize_invoke", "execute_api_authorizer"]
 
-AUTHORIZE_PATH = "/_sst/execute-api/authorize"
 _SERVICE = "execute-api"
 
 

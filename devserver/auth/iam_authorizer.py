@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from devserver.apigw import HttpRequest
 from devserver.auth.authorizer import AuthorizerDecision, message_response
-from emulator.execute_api import AUTHORIZE_PATH
+from emulator.execute_api_path import AUTHORIZE_PATH
 
 if TYPE_CHECKING:
     import httpx
