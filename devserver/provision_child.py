@@ -82,9 +82,8 @@ class ProvisioningChild:
             await self.close()
         if self._process.returncode != 0:
             lines = err.decode(errors="replace").strip().splitlines()
-            raise ProvisionError(
-                lines[-1] if lines else f"the provisioning process exited with {self._process.returncode}"
-            )
+            status = self._process.returncode
+            raise ProvisionError(lines[-1] if lines else f"the provisioning process exited with status {status}")
         keys: dict[str, tuple[str, str]] = pickle.loads(out)
         return keys
 
@@ -134,9 +133,9 @@ def provision(job: ProvisionJob, session: boto3.session.Session) -> dict[str, tu
 def main() -> int:
     import boto3.session  # in the child only, and before the job arrives: the dev server never loads boto3 for this
 
-    session = boto3.session.Session()
-    job: ProvisionJob = pickle.load(sys.stdin.buffer)
     try:
+        session = boto3.session.Session()
+        job: ProvisionJob = pickle.load(sys.stdin.buffer)
         keys = provision(job, session)
     except (BotoCoreError, ClientError) as error:
         print(error, file=sys.stderr)

@@ -127,16 +127,21 @@ def test_a_provisioning_failure_is_one_line_from_the_child() -> None:
         assert "footprint-made" in {b["Name"] for b in emulator.client("s3").list_buckets()["Buckets"]}
 
 
-def _provisioning_children(pid: int) -> list[int]:
-    found = []
-    for child in descendants(pid):
-        try:
-            command = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
-        except OSError:
-            continue
-        if b"devserver.provision_child" in command:
-            found.append(child)
-    return found
+def _provisioning_children(pid: int, timeout: float = 5) -> list[int]:
+    """The provisioning children below `pid`, once there is one (or none after `timeout` seconds)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        found = []
+        for child in descendants(pid):
+            try:
+                command = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"devserver.provision_child" in command:
+                found.append(child)
+        if found or time.monotonic() > deadline:
+            return found
+        time.sleep(0.01)
 
 
 def _free_port() -> int:
