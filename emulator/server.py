@@ -44,7 +44,7 @@ from emulator.inline_requests import InlinePolicy
 from emulator.middleware import ASGIApp, MiddlewareFactory, S3Lookups, wrap_with_middleware
 from emulator.moto_app import MotoState, build_moto_wsgi_app, warm_up
 from emulator.moto_bodies import DiskBackedValues
-from emulator.moto_footprint import without_flask_debug
+from emulator.moto_footprint import with_partition_regions, without_flask_debug
 from emulator.object_puts import ObjectPuts
 from emulator.object_reads import ObjectReads
 from emulator.object_store import ObjectStore
@@ -76,6 +76,7 @@ def build_app(
     """
     moto_app = build_moto_wsgi_app()
     without_flask_debug(moto_app)
+    with_partition_regions()
     moto_hot_paths.install()
     warm_up(moto_app, region)
     state = MotoState(credentials)

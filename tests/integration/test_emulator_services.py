@@ -172,3 +172,25 @@ def test_middleware_is_told_secret_keys_of_the_account_and_of_iam_users(emulator
     assert probe(emulator, f"secret/{emulator.credentials.access_key_id}") == emulator.credentials.secret_access_key
     assert probe(emulator, f"secret/{key['AccessKeyId']}") == key["SecretAccessKey"]
     assert probe(emulator, "secret/AKIAUNKNOWN") is None
+
+
+@pytest.mark.parametrize("region", ["eu-west-1", "ap-southeast-2"])
+def test_every_regional_service_answers_in_the_apps_region(region: str) -> None:
+    # moto's regional backends take their region list from botocore's partitions (emulator.moto_footprint).
+    with EmulatorProcess(region=region) as running:
+        create_buckets(running.client("s3"), [BucketSpec(id="files", name=f"regional-{region}")])
+        put_parameters(running.client("ssm"), {"/regional/p": ("v", True)})
+        dynamodb, kms = running.client("dynamodb"), running.client("kms")
+        dynamodb.create_table(
+            TableName="regional",
+            BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        )
+        key_arn = kms.create_key()["KeyMetadata"]["Arn"]
+
+        assert running.client("s3").get_bucket_location(Bucket=f"regional-{region}")["LocationConstraint"] == region
+        assert running.client("ssm").get_parameter(Name="/regional/p", WithDecryption=True)["Parameter"]["Value"] == "v"
+        assert dynamodb.list_tables()["TableNames"] == ["regional"]
+        assert key_arn.startswith(f"arn:aws:kms:{region}:")
+        assert running.client("sts").get_caller_identity()["Account"] == "123456789012"
