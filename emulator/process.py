@@ -15,7 +15,7 @@ Why a separate process (measured on this 2-core machine, `python -m benchmarks.e
   (`asyncio.sleep(0.002)` ticks, as the dev server's loop would): in a separate process the load ran 280–350 PUT/s
   and the parent's loop lag was 0.15 ms p50 / 1.9–2.5 ms p99; on a thread of the parent, 270 PUT/s and 0.33 ms p50 /
   3.0 ms p99 — moto's work runs on the dev server's GIL and every request it serves delays the dev server.
-- The process also keeps moto's memory apart (≈95 MB resident after warm-up, ≈115 MB peak during a 100 MiB
+- The process also keeps moto's memory apart (≈75 MB resident after warm-up, ≈115 MB peak during a 100 MiB
   multipart upload; moto's own server peaks at ≈700 MB there) and lets the dev server outlive an emulator crash.
 Start-up, spawn until `ready` with SSM warmed: ≈0.6 s, almost all of it importing moto (without the EC2 tables its
 SSM models import, ~0.5 s more: see `emulator.deferred_ec2`). `spawn()` returns at once so the dev server can do its
