@@ -116,13 +116,17 @@ class LocalAws:
         """Create the app's buckets, tables, SSM parameters and function users (idempotent; in `child`, or one
         started now) and use its notification rules."""
         self.dispatcher.configure(app.buckets)
-        policies = {function.name: function_policy(app, function) for function in app.all_functions()}
+        policies = (
+            {function.name: function_policy(app, function) for function in app.all_functions()}
+            if self.enforce_iam
+            else None
+        )
         job = ProvisionJob(
             self.endpoint,
             buckets=app.buckets,
             tables=app.tables,
             parameters={**bound_parameters(app), **secrets},
-            policies=policies if self.enforce_iam else None,
+            policies=policies,
             keys=self._function_keys,
         )
         self._function_keys = await (child or await ProvisioningChild.start()).run(job)

@@ -5,10 +5,11 @@ from __future__ import annotations
 from emulator.middleware import Message, Receive, Scope
 from emulator.s3_addressing import S3Address, resolve_s3_address
 
-__all__ = ["header_map", "read_body", "replay_body", "s3_address_of"]
+__all__ = ["HEADER_MAP_KEY", "header_map", "read_body", "replay_body", "s3_address_of"]
 
 
-_HEADER_MAP = "sst_dev.header_map"
+HEADER_MAP_KEY = "sst_dev.header_map"
+"""Where `header_map` keeps a request's map: in its ASGI scope, and (put there by the WSGI bridge) its environ."""
 
 
 def header_map(scope: Scope) -> dict[str, str]:
@@ -17,14 +18,14 @@ def header_map(scope: Scope) -> dict[str, str]:
     Built once per request and kept in the scope, as every layer in front of moto asks for it and none rewrites the
     request's headers; callers must not modify it.
     """
-    cached: dict[str, str] | None = scope.get(_HEADER_MAP)
+    cached: dict[str, str] | None = scope.get(HEADER_MAP_KEY)
     if cached is not None:
         return cached
     headers: dict[str, str] = {}
     for raw_name, raw_value in scope.get("headers", []):
         name, value = bytes(raw_name).decode("latin-1").lower(), bytes(raw_value).decode("latin-1")
         headers[name] = f"{headers[name]},{value}" if name in headers else value
-    scope[_HEADER_MAP] = headers
+    scope[HEADER_MAP_KEY] = headers
     return headers
 
 

@@ -16,6 +16,7 @@ bucket's ACL, the stated checksum, `put_object_tagging` with no tags — and ans
 would: the checksum, the key's `response_dict` without `content-length`, `x-amzn-requestid`, Flask's default
 content type and `Content-Length: 0`. Whenever moto would do more — an account override, IAM enforcement switched
 on through moto's API, a missing bucket, a bucket policy, access logging or object lock — the request goes to moto.
+It reads the request's headers from the map the WSGI bridge puts in the environ (`asgi_messages.header_map`).
 The tests compare both paths' answers and stored objects for the same writes.
 """
 
@@ -27,6 +28,7 @@ from typing import Any
 from moto.s3.utils import metadata_from_headers
 from werkzeug.datastructures import EnvironHeaders
 
+from emulator.asgi_messages import HEADER_MAP_KEY
 from emulator.moto_app import s3_backend_for
 from emulator.moto_hot_paths import request_id
 from emulator.plain_requests import PlainPut, plain_object_put
@@ -84,14 +86,5 @@ def _plain_put(environ: dict[str, Any]) -> PlainPut | None:
         environ["REQUEST_METHOD"],
         environ.get("RAW_URI", environ.get("PATH_INFO", "")).partition("?")[0].encode("latin-1"),
         environ.get("QUERY_STRING", "").encode("latin-1"),
-        _header_map(environ),
+        environ[HEADER_MAP_KEY],
     )
-
-
-def _header_map(environ: dict[str, Any]) -> dict[str, str]:
-    """The request's headers with lower-case names, from a WSGI environ."""
-    headers = {name[5:].lower().replace("_", "-"): value for name, value in environ.items() if name.startswith("HTTP_")}
-    for name in ("CONTENT_TYPE", "CONTENT_LENGTH"):
-        if environ.get(name):
-            headers[name.lower().replace("_", "-")] = environ[name]
-    return headers

@@ -31,6 +31,8 @@ from typing import Any, BinaryIO, cast
 
 from a2wsgi.wsgi import build_environ
 
+from emulator.asgi_messages import HEADER_MAP_KEY, header_map
+
 __all__ = ["BUFFERED_RESPONSE_BYTES", "SPOOLED_BODY_BYTES", "WSGIBridge"]
 
 BUFFERED_RESPONSE_BYTES = 1024 * 1024
@@ -86,6 +88,7 @@ class WSGIBridge:
         environ = cast(dict[str, Any], build_environ(scope, cast(Any, body)))
         environ["wsgi.input_terminated"] = True
         environ["RAW_URI"] = _raw_uri(scope)
+        environ[HEADER_MAP_KEY] = header_map(scope)  # built once for every layer, in front of moto or behind
         loop = asyncio.get_running_loop()
         if inline:
             response = self._call(environ)
