@@ -138,24 +138,27 @@ def moto_threaded_server() -> Iterator[str]:
 def ours_in_thread() -> Iterator[str]:
     """Our emulator app served by uvicorn on a thread of this process; yields its endpoint."""
     from emulator.channel_writer import ChannelWriter
+    from emulator.object_store import ObjectStore
     from emulator.server import build_app
 
     read_fd, write_fd = os.pipe()
     threading.Thread(target=_drain, args=(read_fd,), daemon=True).start()
-    app = build_app("us-east-1", EmulatorCredentials(), ChannelWriter(write_fd), ())
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # see EmulatorProcess._bind
-    listener.bind(("127.0.0.1", 0))
-    listener.listen()
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
-    thread = threading.Thread(target=asyncio.run, args=(server.serve(sockets=[listener]),), daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(10)
+    with tempfile.TemporaryDirectory(prefix="sst-dev-s3-") as scratch:
+        store = ObjectStore(Path(scratch), durable=False)
+        app = build_app("us-east-1", EmulatorCredentials(), ChannelWriter(write_fd), (), store)
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # see EmulatorProcess._bind
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+        thread = threading.Thread(target=asyncio.run, args=(server.serve(sockets=[listener]),), daemon=True)
+        thread.start()
+        while not server.started:
+            time.sleep(0.01)
+        try:
+            yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+        finally:
+            server.should_exit = True
+            thread.join(10)
 
 
 def _drain(fd: int) -> None:

@@ -6,6 +6,9 @@ port 0 resolves before anything else starts), opens a channel pipe and a lifelin
 the channel, then a reader thread turns every following line into an `on_s3_event(event)` call. The child runs in
 its own session, so a Ctrl-C in the terminal reaches only the dev server, which stops the emulator in order; if the
 dev server dies instead, the child sees its lifeline close and exits.
+Without a state folder, the child keeps S3 bodies in a scratch folder made here and removed by `stop()` once the
+child has exited: the child cannot remove it itself, since uvicorn ends it by re-raising SIGTERM, which skips exit
+hooks.
 
 Why a separate process (measured on this 2-core machine, `python -m benchmarks.emulator_s3`, medians of 3 runs):
 - One sequential boto3 client, 1 KiB objects: our app in its own process 350 PUT/s and 470 GET/s; the same app on a
@@ -29,10 +32,12 @@ import errno
 import logging
 import os
 import select
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -83,7 +88,7 @@ class EmulatorProcess:
 
     `state_dir` is where S3 buckets and objects persist (under `state_dir/s3/`, see `emulator.persistence`): an
     emulator started on the same folder finds them again, and an acknowledged write survives even `kill -9`. Only
-    one emulator may use a folder at a time. Without it, objects live in a temporary folder removed at exit.
+    one emulator may use a folder at a time. Without it, objects live in a temporary folder removed by `stop()`.
     """
 
     def __init__(
@@ -110,6 +115,7 @@ class EmulatorProcess:
         self._process: subprocess.Popen[bytes] | None = None
         self._channel: IO[bytes] | None = None
         self._lifeline: int | None = None
+        self._scratch_dir: Path | None = None
         self._reader: threading.Thread | None = None
         self._session: boto3.session.Session | None = None
         self._session_lock = threading.Lock()
@@ -164,6 +170,9 @@ class EmulatorProcess:
         if self.state_dir is not None and state_lock is not None:
             command += ["--state-dir", str(s3_root(self.state_dir)), "--state-lock-fd", str(state_lock)]
             inherited.append(state_lock)
+        else:
+            self._scratch_dir = Path(tempfile.mkdtemp(prefix="sst-dev-s3-"))
+            command += ["--scratch-dir", str(self._scratch_dir)]
         try:
             self._process = self._spawn(
                 command, pass_fds=tuple(inherited), start_new_session=True, env=_child_environment(os.environ)
@@ -171,6 +180,7 @@ class EmulatorProcess:
         except OSError as error:
             for fd in (channel_read, channel_write, lifeline_read, lifeline_write):
                 os.close(fd)
+            self._remove_scratch_dir()
             raise EmulatorStartError("Emulator.SpawnFailed", f"cannot start the emulator process: {error}") from None
         finally:
             listener.close()
@@ -247,6 +257,12 @@ class EmulatorProcess:
         if self._channel is not None:
             self._channel.close()
             self._channel = None
+        self._remove_scratch_dir()
+
+    def _remove_scratch_dir(self) -> None:
+        if self._scratch_dir is not None:
+            shutil.rmtree(self._scratch_dir, ignore_errors=True)
+            self._scratch_dir = None
 
     def __enter__(self) -> EmulatorProcess:
         self.start()

@@ -12,7 +12,9 @@ pipe reads EOF and the process shuts itself down: no orphan outlives the dev ser
 S3 object bodies live in files, never in moto's memory (`emulator.moto_bodies`), under `--state-dir` when given —
 there buckets and objects are restored at start and every change is committed before its response leaves
 (`emulator.persistence`); the folder's lock (`emulator.state_lock`) arrives as `--state-lock-fd` and stays open
-for the process's life. Without a state folder the files go to a temporary folder removed at exit.
+for the process's life. Without a state folder the files go to the `--scratch-dir` the parent made: nothing is
+committed there, and the parent removes the folder once this process has exited (by uvicorn's re-raised SIGTERM,
+or SIGKILL), which no exit hook of this process would survive.
 
 The ASGI app handed to uvicorn is moto wrapped by the `--middleware MODULE:ATTR` factories, outermost first (see
 `emulator.middleware`); they are named by import path because they are chosen in the parent and built here.
@@ -22,14 +24,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import atexit
 import importlib
 import logging
 import os
-import shutil
 import signal
 import socket
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -67,12 +66,12 @@ def build_app(
     credentials: EmulatorCredentials,
     channel: ChannelWriter,
     middleware: Sequence[MiddlewareFactory],
-    state_dir: Path | None = None,
+    store: ObjectStore,
 ) -> ASGIApp:
     """moto with its services warmed, S3 events going to `channel`, behind `middleware`.
 
-    S3 bodies live in files either way; with `state_dir`, buckets and objects also persist there. Without it, the
-    files go to a temporary folder removed when the process exits, and nothing is committed (no record, no fsync).
+    S3 bodies live in files under `store` either way; a durable store also persists buckets and objects (restored
+    here, every change committed). A store with `durable=False` only keeps bodies out of RAM: no record, no fsync.
     """
     moto_app = build_moto_wsgi_app()
     without_flask_debug(moto_app)
@@ -81,16 +80,11 @@ def build_app(
     warm_up(moto_app, region)
     state = MotoState(credentials)
     current_request = CurrentRequest()
-    if state_dir is None:
-        store = ObjectStore(Path(tempfile.mkdtemp(prefix="sst-dev-s3-")), durable=False)
-        atexit.register(shutil.rmtree, store.root, True)
-    else:
-        store = ObjectStore(state_dir)
     store.open()
     DiskBackedValues(store).install()
     emit: Callable[[RawS3Event], None] = channel.send_s3_event
     wsgi_app: WSGIApp = ObjectPuts(moto_app)
-    if state_dir is not None:
+    if store.durable:
         persistence = S3Persistence(store)
         persistence.restore()
         persistence.install()
@@ -99,7 +93,7 @@ def build_app(
     S3EventHooks(emit, current_request, state.principal_for, Sequencer(time.time_ns)).install()
     wsgi_app = RequestContextMiddleware(wsgi_app, current_request)
     asgi_app: ASGIApp = ObjectReads(
-        WSGIBridge(wsgi_app, workers=WSGI_THREADS, inline=InlinePolicy(durable=state_dir is not None))
+        WSGIBridge(wsgi_app, workers=WSGI_THREADS, inline=InlinePolicy(durable=store.durable))
     )
     lookups = S3Lookups(
         lookup_bucket_cors=state.lookup_bucket_cors,
@@ -146,7 +140,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument(
         "--middleware", action="append", default=[], metavar="MODULE:ATTR", help="ASGI middleware factory; repeatable"
     )
-    parser.add_argument("--state-dir", type=Path, help="where S3 buckets and objects persist (default: none)")
+    storage = parser.add_mutually_exclusive_group(required=True)
+    storage.add_argument("--state-dir", type=Path, help="where S3 buckets and objects persist")
+    storage.add_argument(
+        "--scratch-dir", type=Path, help="where S3 bodies are kept, not persisted; the caller removes the folder"
+    )
     parser.add_argument("--state-lock-fd", type=int, help="inherited descriptor holding the state folder's lock")
     args = parser.parse_args(argv)
 
@@ -157,7 +155,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     credentials = EmulatorCredentials(args.access_key_id, args.secret_access_key)
     middleware = [load_middleware(reference) for reference in args.middleware]
     try:
-        app = build_app(args.region, credentials, channel, middleware, args.state_dir)
+        store = ObjectStore(args.state_dir) if args.state_dir else ObjectStore(args.scratch_dir, durable=False)
+        app = build_app(args.region, credentials, channel, middleware, store)
         # No proxy-header rewriting: clients reach the emulator directly, and S3 events name the real peer.
         config = uvicorn.Config(
             app, log_level="warning", access_log=False, lifespan="off", server_header=False, proxy_headers=False

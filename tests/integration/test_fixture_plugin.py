@@ -156,13 +156,26 @@ def test_12_a_signed_client_passes_an_iam_route(emulator):
 CONFTEST = """\
 import json
 import os
+import tempfile
 from pathlib import Path
 
 
+def scratch_folders():
+    return sorted(name for name in os.listdir(tempfile.gettempdir()) if name.startswith("sst-dev-s3-"))
+
+
+def pytest_runtest_call(item):
+    # While the session's emulator runs: the temporary folders it keeps S3 bodies in.
+    during = Path(item.config.rootpath, "scratch-during.json")
+    if not during.exists():
+        during.write_text(json.dumps(scratch_folders()))
+
+
 def pytest_unconfigure(config):
-    # After the session's fixtures are torn down: what of the app's binding is left in the environment.
+    # After the session's fixtures are torn down: what of the app's binding is left in the environment, and on disk.
     left = sorted(name for name in os.environ if name.startswith("SST_") or name == "AWS_ENDPOINT_URL")
     Path(config.rootpath, "environment-after.json").write_text(json.dumps(left))
+    Path(config.rootpath, "scratch-after.json").write_text(json.dumps(scratch_folders()))
 """
 
 
@@ -188,7 +201,10 @@ def write_project(root: Path) -> Path:
 
 
 def run_pytest(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    temporary = project / "tmp"  # the run's own temporary folder, so what it leaves there can be seen
+    temporary.mkdir(exist_ok=True)
     environment = {name: value for name, value in os.environ.items() if not name.startswith("PYTEST_")}
+    environment["TMPDIR"] = str(temporary)
     return subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:randomly", *args],
         cwd=project,
@@ -247,6 +263,11 @@ def test_a_failing_route_adds_the_dev_servers_output_to_the_report(user_run: Use
 
 def test_the_environment_is_given_back_at_the_end_of_the_session(user_run: UserRun) -> None:
     assert json.loads((user_run.project / "environment-after.json").read_text()) == []
+
+
+def test_the_emulators_temporary_s3_folder_is_removed_when_the_session_ends(user_run: UserRun) -> None:
+    assert len(json.loads((user_run.project / "scratch-during.json").read_text())) == 1
+    assert json.loads((user_run.project / "scratch-after.json").read_text()) == []
 
 
 def test_without_an_app_the_fixture_says_how_to_name_one(tmp_path: Path) -> None:
