@@ -4,7 +4,9 @@ How it works: every figure is measured against a floor taken in the same run. Th
 uvicorn + Starlette hello app (`benchmarks.bare_app`) run with uvicorn's defaults, which log one line per request —
 as sst-dev prints one per invocation, and as the peer figures the issue quotes were taken (a bare app at ~10k req/s
 on this kind of machine). A second floor, the same app with its access log off, is reported beside it: the
-cost of a request with nothing printed. All servers get
+cost of a request with nothing printed. A third, `benchmarks.bare_app_with_worker`, is the bare app with its answer
+made in one of 8 child processes over pipes: about the least any design that runs handlers in processes of their
+own can cost, so sst-dev's ratios against it show what is sst-dev's own work. All servers get
 `wrk -t1 -c1` for the p50 round trip and `wrk -t1 -c16` for requests/s (an httpx client saturates before the
 server does); each run also reports `cpu_us_per_request`, the CPU time the server's whole process tree (workers
 included) spent per request, which a neighbour's load moves far less than requests/s. sst-dev serves a copy of
@@ -57,8 +59,8 @@ def running(command: list[str], health_url: str) -> Iterator[subprocess.Popen[by
         process.wait(10)
 
 
-def bare_app(port: int, *, access_log: bool = True) -> list[str]:
-    command = [sys.executable, "-m", "uvicorn", "benchmarks.bare_app:app", "--port", str(port)]
+def bare_app(port: int, *, access_log: bool = True, module: str = "benchmarks.bare_app") -> list[str]:
+    command = [sys.executable, "-m", "uvicorn", f"{module}:app", "--port", str(port)]
     return command if access_log else [*command, "--log-level", "warning", "--no-access-log"]
 
 
@@ -134,18 +136,21 @@ def startup_figures(app_dir: Path, runs: int = 5) -> dict[str, Any]:
 def run(seconds: int, rounds: int = 3) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as root:
         app_dir = copy_sample(Path(root))
-        bare_port, silent_port, port = free_port(), free_port(), free_port()
+        bare_port, silent_port, worker_port, port = free_port(), free_port(), free_port(), free_port()
         bare_url, silent_url = f"http://127.0.0.1:{bare_port}/", f"http://127.0.0.1:{silent_port}/"
+        worker_url = f"http://127.0.0.1:{worker_port}/"
         url = f"http://127.0.0.1:{port}"
         with running(sst_dev(app_dir, port), f"{url}/_sst/api/health") as ours_process:
             with (
                 running(bare_app(bare_port), bare_url) as bare_process,
                 running(bare_app(silent_port, access_log=False), silent_url) as silent_process,
+                running(bare_app(worker_port, module="benchmarks.bare_app_with_worker"), worker_url) as worker_process,
             ):
                 routes = route_figures(
                     {
                         "bare": (bare_url, bare_process.pid),
                         "silent": (silent_url, silent_process.pid),
+                        "worker": (worker_url, worker_process.pid),
                         "ours": (url + "/", ours_process.pid),
                     },
                     seconds,
@@ -157,19 +162,23 @@ def run(seconds: int, rounds: int = 3) -> dict[str, Any]:
     return {
         "bare_uvicorn_starlette": routes["bare"],
         "bare_uvicorn_starlette_no_access_log": routes["silent"],
+        "bare_app_with_worker_process": routes["worker"],
         "sst_dev_hot_reload_on": ours,
         "ratios": _ratios(ours, routes["bare"]),
         "ratios_vs_no_access_log": _ratios(ours, routes["silent"]),
+        "worker_process_floor_vs_bare": _ratios(routes["worker"], routes["bare"]),
+        "ratios_vs_worker_process_floor": _ratios(ours, routes["worker"]),
         "reload": reload,
         "startup": startup,
     }
 
 
 def _ratios(ours: dict[str, dict[str, float]], floor: dict[str, dict[str, float]]) -> dict[str, float]:
+    """`ours`' figures divided by `floor`'s."""
     return {
-        "p50_latency_vs_bare": round(ours["latency"]["p50_ms"] / floor["latency"]["p50_ms"], 2),
-        "requests_per_s_vs_bare": round(ours["throughput"]["rps"] / floor["throughput"]["rps"], 2),
-        "cpu_per_request_vs_bare": round(
+        "p50_latency": round(ours["latency"]["p50_ms"] / floor["latency"]["p50_ms"], 2),
+        "requests_per_s": round(ours["throughput"]["rps"] / floor["throughput"]["rps"], 2),
+        "cpu_per_request": round(
             ours["throughput"]["cpu_us_per_request"] / floor["throughput"]["cpu_us_per_request"], 2
         ),
     }
