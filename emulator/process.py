@@ -7,8 +7,8 @@ the channel, then a reader thread turns every following line into an `on_s3_even
 its own session, so a Ctrl-C in the terminal reaches only the dev server, which stops the emulator in order; if the
 dev server dies instead, the child sees its lifeline close and exits.
 Without a state folder, the child keeps S3 bodies in a scratch folder made here and removed by `stop()` once the
-child has exited: the child cannot remove it itself, since uvicorn ends it by re-raising SIGTERM, which skips exit
-hooks.
+child has exited (or by the child when its lifeline closes, if the parent died): not by an exit hook of the child,
+since uvicorn ends it by re-raising SIGTERM, which skips them.
 
 Why a separate process (measured on this 2-core machine, `python -m benchmarks.emulator_s3`, medians of 3 runs):
 - One sequential boto3 client, 1 KiB objects: our app in its own process 350 PUT/s and 470 GET/s; the same app on a

@@ -12,9 +12,9 @@ pipe reads EOF and the process shuts itself down: no orphan outlives the dev ser
 S3 object bodies live in files, never in moto's memory (`emulator.moto_bodies`), under `--state-dir` when given —
 there buckets and objects are restored at start and every change is committed before its response leaves
 (`emulator.persistence`); the folder's lock (`emulator.state_lock`) arrives as `--state-lock-fd` and stays open
-for the process's life. Without a state folder the files go to the `--scratch-dir` the parent made: nothing is
-committed there, and the parent removes the folder once this process has exited (by uvicorn's re-raised SIGTERM,
-or SIGKILL), which no exit hook of this process would survive.
+for the process's life. Without a state folder the files go to the `--scratch-dir` the parent made, where nothing
+is committed. The parent removes that folder once this process has exited; this process removes it itself when the
+lifeline closes, for a parent that died. No exit hook would do: uvicorn ends the process by re-raising SIGTERM.
 
 The ASGI app handed to uvicorn is moto wrapped by the `--middleware MODULE:ATTR` factories, outermost first (see
 `emulator.middleware`); they are named by import path because they are chosen in the parent and built here.
@@ -27,6 +27,7 @@ import asyncio
 import importlib
 import logging
 import os
+import shutil
 import signal
 import socket
 import threading
@@ -113,10 +114,16 @@ def load_middleware(reference: str) -> MiddlewareFactory:
     return factory
 
 
-def _watch_lifeline(fd: int) -> None:
-    """Block until the parent's end of the lifeline closes, then ask uvicorn to shut down."""
+def _watch_lifeline(fd: int, scratch_dir: Path | None) -> None:
+    """Block until the parent's end of the lifeline closes, then ask uvicorn to shut down.
+
+    The parent closes the lifeline when it stops this process, or the kernel does when the parent died; then nobody
+    else may remove the scratch folder, so it goes first (open bodies stay readable until their requests end).
+    """
     with open(fd, "rb", buffering=0) as lifeline:
         lifeline.read()
+    if scratch_dir is not None:
+        shutil.rmtree(scratch_dir, ignore_errors=True)
     os.kill(os.getpid(), signal.SIGTERM)
 
 
@@ -151,7 +158,9 @@ def main(argv: Sequence[str] | None = None) -> None:
     # Flask/werkzeug would otherwise log every request moto serves.
     logging.getLogger("werkzeug").setLevel(logging.ERROR)
     channel = ChannelWriter(args.channel_fd)
-    threading.Thread(target=_watch_lifeline, args=(args.lifeline_fd,), name="emulator-lifeline", daemon=True).start()
+    threading.Thread(
+        target=_watch_lifeline, args=(args.lifeline_fd, args.scratch_dir), name="emulator-lifeline", daemon=True
+    ).start()
     credentials = EmulatorCredentials(args.access_key_id, args.secret_access_key)
     middleware = [load_middleware(reference) for reference in args.middleware]
     try:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -65,7 +67,7 @@ def test_a_process_that_dies_before_ready_is_reported() -> None:
     assert raised.value.code == "Emulator.ProcessExited" and "status 3" in str(raised.value)
 
 
-def test_the_emulator_exits_when_its_parent_is_killed() -> None:
+def test_the_emulator_exits_when_its_parent_is_killed_and_removes_its_temporary_folder(tmp_path: Path) -> None:
     parent = subprocess.Popen(
         [
             sys.executable,
@@ -79,15 +81,18 @@ def test_the_emulator_exits_when_its_parent_is_killed() -> None:
         ],
         stdout=subprocess.PIPE,
         text=True,
+        env={**os.environ, "TMPDIR": str(tmp_path)},
     )
     assert parent.stdout is not None
     emulator_pid = int(parent.stdout.readline())
     assert is_running(emulator_pid)
+    assert len(list(tmp_path.glob("sst-dev-s3-*"))) == 1  # where the emulator keeps S3 bodies without a state folder
 
     parent.kill()
     parent.wait()
 
     assert wait_until_gone(emulator_pid)
+    assert list(tmp_path.glob("sst-dev-s3-*")) == []
 
 
 def test_spawn_returns_before_ready_and_early_requests_are_answered_once_ready() -> None:
