@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.measure import percentiles
-from devserver.model import BucketSpec, FunctionSpec, NotificationSpec
+from devserver.app.model import BucketSpec, FunctionSpec, NotificationSpec
 from devserver.runtime.invocation import Invocation
 from devserver.runtime.pool import WorkerPool
 from emulator.notifications import NotificationDispatcher

@@ -16,7 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from devserver.model import FunctionSpec
+from devserver.app.model import FunctionSpec
 from devserver.runtime.pool import WorkerPool
 
 __all__ = ["measure"]

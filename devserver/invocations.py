@@ -13,7 +13,7 @@ from collections import deque
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass
 
-from devserver.model import FunctionSpec
+from devserver.app.model import FunctionSpec
 from devserver.runtime.invocation import Invocation
 
 __all__ = ["InvocationLog", "InvocationRecord"]

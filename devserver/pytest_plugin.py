@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:  # imported when a test first asks for the fixture: every pytest run loads this plugin
-    from devserver.testing import Emulator
-    from devserver.testing_session import TestSession
+    from devserver.testing.fixture import Emulator
+    from devserver.testing.session import TestSession
 
 __all__ = ["emulator", "pytest_addoption", "pytest_runtest_makereport", "sst_dev_session"]
 
@@ -55,7 +55,7 @@ def _app_dir(config: pytest.Config) -> Path:
 @pytest.fixture(scope="session")
 def sst_dev_session(request: pytest.FixtureRequest) -> Iterator[TestSession]:
     """The dev server shared by every test of the session (use `emulator` in tests)."""
-    from devserver.testing_session import TestSession
+    from devserver.testing.session import TestSession
 
     session = TestSession(_app_dir(request.config))
     try:
@@ -68,7 +68,7 @@ def sst_dev_session(request: pytest.FixtureRequest) -> Iterator[TestSession]:
 
 @pytest.fixture(scope="session")
 def _sst_dev_emulator(sst_dev_session: TestSession) -> Iterator[Emulator]:
-    from devserver.testing import Emulator
+    from devserver.testing.fixture import Emulator
 
     handle = Emulator(sst_dev_session)
     yield handle
@@ -77,7 +77,7 @@ def _sst_dev_emulator(sst_dev_session: TestSession) -> Iterator[Emulator]:
 
 @pytest.fixture
 def emulator(_sst_dev_emulator: Emulator, request: pytest.FixtureRequest) -> Emulator:
-    """The app running against the local emulator, reset for this test. See `devserver.testing.Emulator`."""
+    """The app running against the local emulator, reset for this test. See `devserver.testing.fixture.Emulator`."""
     _sst_dev_emulator.reset()
     request.node.stash[_OUTPUT_START] = len(_sst_dev_emulator.output())
     return _sst_dev_emulator

@@ -26,7 +26,7 @@ import threading
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from devserver.binding import SECRET_PLACEHOLDER, SECRET_PROP, SECRET_TYPE
+from devserver.app.binding import SECRET_PLACEHOLDER, SECRET_PROP, SECRET_TYPE
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient

@@ -3,7 +3,7 @@
 How it works: `DevServer.start()` loads `sst.config.py` (binding a loopback socket per Api as the config asks
 for `api.url`), starts a uvicorn server per Api in this event loop, writes `.sst/outputs.json` and
 `.sst/dev.json`, and starts watching the sources. Handlers run in worker processes owned by the `WorkerPool`;
-the server itself never imports user handler code. On a change, `devserver.reload_plan` decides: a config
+the server itself never imports user handler code. On a change, `devserver.reload.plan` decides: a config
 change re-loads the config and re-mounts the routes in place (a bad edit keeps the last good app and prints the
 error); a handler change retires the affected warm workers so the next request cold-starts the new code.
 The app's `Auth`s (`devserver.auth`) answer under `/_sst/auth/` on every listener and check the JWT authorizers of
@@ -22,27 +22,26 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from devserver.auth.iam_authorizer import EmulatorIamAuthorizer
-from devserver.binding import binding_environment
-from devserver.config import CONFIG_FILE, AppConfigError, load_app
-from devserver.console_on_demand import ASGIApp, ConsoleOnDemand
+from devserver.apigw.gateway import ApiGateway
+from devserver.apigw.iam_authorizer import EmulatorIamAuthorizer
+from devserver.app.binding import binding_environment
+from devserver.app.config import CONFIG_FILE, AppConfigError, load_app
+from devserver.app.model import ApiSpec, AppSpec, FunctionSpec, RouteSpec, frozen_mapping
+from devserver.app.naming import ssm_fallback_path, ssm_path
+from devserver.app.permissions import missing_permission_hint
+from devserver.aws.local_aws import LocalAws
+from devserver.console.on_demand import ASGIApp, ConsoleOnDemand
 from devserver.debug.debugger import Debugger
 from devserver.debug.settings import DebugSettings, DebugSettingsError
 from devserver.errors import StartError
-from devserver.gateway import ApiGateway
+from devserver.http.dispatch import DevApp
+from devserver.http.listeners import Listeners
 from devserver.invocations import InvocationLog
-from devserver.listeners import Listeners
-from devserver.local_aws import LocalAws
-from devserver.model import ApiSpec, AppSpec, FunctionSpec, RouteSpec, frozen_mapping
-from devserver.naming import ssm_fallback_path, ssm_path
-from devserver.permissions import missing_permission_hint
-from devserver.reload import SourceWatcher
-from devserver.reload_plan import plan_reload
-from devserver.routing_app import DevApp
+from devserver.reload.plan import plan_reload
+from devserver.reload.watcher import SourceWatcher
 from devserver.runtime.invocation import Invocation
 from devserver.runtime.pool import WorkerPool
-from devserver.secrets_store import SecretsStore
-from devserver.state_files import (
+from devserver.state.files import (
     dev_file,
     emulator_state_dir,
     outputs_document,
@@ -50,8 +49,9 @@ from devserver.state_files import (
     state_dir,
     write_json,
 )
+from devserver.state.secrets import SecretsStore
+from devserver.state.types import write_types
 from devserver.terminal import Terminal
-from devserver.typegen import write_types
 from emulator.notifications import Delivery
 
 if TYPE_CHECKING:
@@ -153,7 +153,7 @@ class DevServer:
         return {"status": "ok", "app": app.name, "stage": app.stage, "pid": os.getpid()}
 
     def _build_console(self) -> ASGIApp:
-        from devserver.console_app import create_console_app  # FastAPI loads here, on the Console's first use
+        from devserver.console.app import create_console_app  # FastAPI loads here, on the Console's first use
 
         return create_console_app(self)
 

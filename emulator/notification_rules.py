@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from itertools import combinations
 from types import MappingProxyType
 
-from devserver.model import BucketSpec, NotificationSpec
+from devserver.app.model import BucketSpec, NotificationSpec
 
 __all__ = [
     "NOTIFICATION_EVENTS",

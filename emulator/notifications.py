@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
-from devserver.model import BucketSpec, FunctionSpec, NotificationSpec
+from devserver.app.model import BucketSpec, FunctionSpec, NotificationSpec
 from devserver.runtime.invocation import Invocation, LambdaError
 from emulator.notification_rules import matches
 from emulator.s3_events import DEFAULT_ACCOUNT_ID, RawS3Event, S3Event, s3_event, s3_event_record

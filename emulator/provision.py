@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from devserver.model import AppSpec, BucketSpec, TableSpec
+from devserver.app.model import AppSpec, BucketSpec, TableSpec
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient

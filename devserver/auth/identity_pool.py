@@ -18,9 +18,9 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from devserver.app.model import PermissionSpec
+from devserver.app.permissions import POLICY_VERSION
 from devserver.auth.tokens import Clock
-from devserver.model import PermissionSpec
-from devserver.permissions import POLICY_VERSION
 from emulator.identity_tags import CognitoIdentity, identity_tags, session_tag, stale_session_tags
 from emulator.provision import put_function_users
 

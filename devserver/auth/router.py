@@ -28,7 +28,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from devserver.auth.authorizer import bearer_token
+from devserver.apigw.jwt_authorizer import bearer_token
 from devserver.auth.errors import AuthError
 from devserver.auth.service import AUTH_PREFIX, AuthService
 

@@ -12,12 +12,12 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from devserver.app.model import AuthSpec
 from devserver.auth.errors import AuthError
 from devserver.auth.identity_pool import IdentityCredentials, IdentityPool, identity_policy
 from devserver.auth.ids import identity_id
 from devserver.auth.tokens import Clock, IssuedTokens, TokenIssuer, TokenSubject
 from devserver.auth.users import User, UserStore
-from devserver.model import AuthSpec
 from emulator.identity_tags import CognitoIdentity
 
 __all__ = ["AUTH_PREFIX", "AuthService"]

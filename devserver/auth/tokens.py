@@ -20,8 +20,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from jwt.algorithms import RSAAlgorithm
 
+from devserver.app.model import TokenValidity
 from devserver.auth.errors import AuthError
-from devserver.model import TokenValidity
 
 __all__ = ["ACCESS_TOKEN_SCOPE", "Clock", "IssuedTokens", "SigningKey", "TokenIssuer", "TokenSubject"]
 

@@ -23,7 +23,7 @@ from devserver.auth.errors import AuthError
 from devserver.auth.ids import identity_id
 from devserver.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from devserver.auth.tokens import Clock, SigningKey
-from devserver.state_files import state_dir, write_json
+from devserver.state.files import state_dir, write_json
 
 __all__ = ["User", "UserStore", "auth_state_dir"]
 

@@ -19,13 +19,13 @@ import signal
 import subprocess
 from collections.abc import Iterator
 
-from devserver.binding import all_bindings_environment, bound_parameters
+from devserver.app.binding import all_bindings_environment, bound_parameters
+from devserver.app.model import AppSpec
 from devserver.commands.common import resolve_stage
 from devserver.errors import UserError
-from devserver.model import AppSpec
-from devserver.running import EmulatorEndpoint, find_running_server, load_app_for_tools
-from devserver.secrets_store import SecretsStore
-from devserver.state_files import emulator_state_dir
+from devserver.state.files import emulator_state_dir
+from devserver.state.running_server import EmulatorEndpoint, find_running_server, load_app_for_tools
+from devserver.state.secrets import SecretsStore
 
 __all__ = ["register", "run"]
 

@@ -1,6 +1,6 @@
 """`sst-dev invoke FUNCTION [--event FILE|-]`: run one function once and print what it returned.
 
-How it works: FUNCTION is a route key, a function name or a handler string (`devserver.invoke_target`). Without
+How it works: FUNCTION is a route key, a function name or a handler string (`devserver.app.invoke_target`). Without
 `--event`, the function gets a default event for its trigger (`AppEvents.for_target`): a request to its route,
 a write its bucket notification matches, or `{}`. When `sst-dev start` runs for the app and stage (found through
 `.sst/dev.json`), the event goes to it over `POST /_sst/api/invoke` and runs in its warm workers; otherwise a dev
@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING, Any
 from devserver.commands.common import port_number, resolve_stage
 from devserver.debug.settings import DebugSettings
 from devserver.errors import UserError
-from devserver.running import RunningServer, find_running_server, load_app_for_tools
+from devserver.state.running_server import RunningServer, find_running_server, load_app_for_tools
 
 if TYPE_CHECKING:
-    from devserver.invoke_target import InvokeTarget
-    from devserver.model import AppSpec
+    from devserver.app.invoke_target import InvokeTarget
+    from devserver.app.model import AppSpec
     from devserver.runtime.invocation import Invocation
 
 __all__ = ["register", "run"]
@@ -62,8 +62,8 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], comm
 
 
 def run(args: argparse.Namespace) -> int:
-    from devserver.event_factories import AppEvents
-    from devserver.invoke_target import find_target
+    from devserver.app.invoke_target import find_target
+    from devserver.triggers.invoke_events import AppEvents
 
     stage = resolve_stage(args)
     event = None if args.event is None else _read_event(args.event)
@@ -97,7 +97,7 @@ def _read_event(source: str) -> dict[str, Any]:
 
 
 def _invoke_running(server: RunningServer, function: str, event: object, timeout: float) -> Invocation:
-    from devserver.console_invoke import invocation_from_document
+    from devserver.console.invoke import invocation_from_document
 
     request = urllib.request.Request(
         f"{server.console_url}api/invoke",
@@ -131,10 +131,10 @@ async def _invoke_debugged(
     emulator (with the account's credentials) when there is one, else to an embedded server's."""
     from dataclasses import replace
 
-    from devserver.binding import binding_environment
-    from devserver.debug.invoke import invoke_settings, invoke_with_debugger
-    from devserver.event_factories import AppEvents
-    from devserver.model import frozen_mapping
+    from devserver.app.binding import binding_environment
+    from devserver.app.model import frozen_mapping
+    from devserver.commands.invoke_debug import invoke_settings, invoke_with_debugger
+    from devserver.triggers.invoke_events import AppEvents
 
     settings = invoke_settings(target.function, debugpy=True, terminal=sys.stdin.isatty(), port=port)
     if server is None or server.emulator is None:
@@ -159,10 +159,10 @@ async def _invoke_debugged(
 async def _invoke_embedded(
     app: AppSpec, function: str, event: dict[str, Any] | None, debug: DebugSettings
 ) -> Invocation:
-    from devserver.event_factories import AppEvents
-    from devserver.invoke_target import find_target
+    from devserver.app.invoke_target import find_target
     from devserver.server import DevServer, ServerOptions
     from devserver.terminal import Terminal
+    from devserver.triggers.invoke_events import AppEvents
 
     server = DevServer(
         ServerOptions(app_dir=app.app_dir, stage=app.stage, port=0, watch=False, publish=False, debug=debug),

@@ -1,6 +1,6 @@
 """`sst-dev secrets set|get|list|remove|load`: the values of the app's `Config.Secret`s, per stage.
 
-Values are kept under `.sst/state/secrets/` (see `devserver.secrets_store`). When `sst-dev start` runs for the
+Values are kept under `.sst/state/secrets/` (see `devserver.state.secrets`). When `sst-dev start` runs for the
 same app folder and stage, a change is also written to its emulator's SSM, where functions read secrets, and the
 server is told so it retires the warm workers bound to those secrets: the next invocation sees the new value.
 `sst.config.py` is not executed: the store belongs to the app folder, and the SSM paths use the app name the
@@ -16,12 +16,12 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from devserver.binding import secret_parameters
+from devserver.app.binding import secret_parameters
+from devserver.app.config import CONFIG_FILE
 from devserver.commands.common import resolve_stage
-from devserver.config import CONFIG_FILE
 from devserver.errors import UserError
-from devserver.running import find_running_server
-from devserver.secrets_store import SecretsStore, check_secret_name, parse_dotenv
+from devserver.state.running_server import find_running_server
+from devserver.state.secrets import SecretsStore, check_secret_name, parse_dotenv
 
 __all__ = ["MASK", "register", "run"]
 

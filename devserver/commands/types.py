@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 
 from devserver.commands.common import resolve_stage
-from devserver.running import load_app_for_tools
-from devserver.typegen import MYPY_SETTING, PYRIGHT_SETTING, is_configured, write_types
+from devserver.state.running_server import load_app_for_tools
+from devserver.state.types import MYPY_SETTING, PYRIGHT_SETTING, is_configured, write_types
 
 __all__ = ["register", "run"]
 

@@ -12,9 +12,9 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Depends, Request
 
+from devserver.app.model import FunctionSpec
 from devserver.console.errors import ConsoleError
 from devserver.console.origin import same_origin_only
-from devserver.model import FunctionSpec
 
 if TYPE_CHECKING:
     from devserver.server import DevServer

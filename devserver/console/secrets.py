@@ -16,8 +16,8 @@ from pydantic import BaseModel
 from devserver.console.errors import ConsoleError
 from devserver.console.origin import same_origin_only
 from devserver.errors import UserError
-from devserver.secrets_store import SecretsStore
-from devserver.state_files import outputs_document
+from devserver.state.files import outputs_document
+from devserver.state.secrets import SecretsStore
 
 if TYPE_CHECKING:
     from devserver.server import DevServer

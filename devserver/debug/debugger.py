@@ -15,12 +15,12 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
+from devserver.app.model import FunctionSpec
 from devserver.debug.debugpy_relay import DebugpyRelay
 from devserver.debug.pdb_session import SOCKET_ENV
 from devserver.debug.pdb_terminal import PdbTerminal
 from devserver.debug.settings import DebugSettings, DebugSettingsError, debugpy_ports
 from devserver.debug.worker_handle import DebuggedWorker
-from devserver.model import FunctionSpec
 
 __all__ = ["DEBUGPY_ENV", "Debugger"]
 

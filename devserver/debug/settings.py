@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from devserver.model import FunctionSpec
+from devserver.app.model import FunctionSpec
 
 __all__ = ["DEFAULT_DEBUGPY_PORT", "DebugSettings", "DebugSettingsError", "debugpy_ports"]
 

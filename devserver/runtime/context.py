@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 
-from devserver.naming import ACCOUNT_ID
+from devserver.app.naming import ACCOUNT_ID
 
 __all__ = ["LambdaContext", "function_arn"]
 

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
-from devserver.model import FunctionSpec
+from devserver.app.model import FunctionSpec
 
 __all__ = ["BREAKPOINT_HOOK", "DEFAULT_REGION", "EXECUTION_ENV", "log_stream_name", "worker_environment"]
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from devserver.model import FunctionSpec
+from devserver.app.model import FunctionSpec
 from devserver.runtime.context import function_arn
 from devserver.runtime.environment import DEFAULT_REGION
 from devserver.runtime.invocation import Invocation

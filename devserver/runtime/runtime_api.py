@@ -29,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from devserver.listeners import EmbeddedServer
+from devserver.http.listeners import EmbeddedServer
 from devserver.runtime.process import WorkerProcess
 from devserver.runtime.protocol import ERROR, INIT_ERROR, NEXT, RESPONSE, Message
 from devserver.runtime.sandbox import InvokeRequest, Sandbox

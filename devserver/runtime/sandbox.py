@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import NamedTuple
 
-from devserver.model import FunctionSpec
+from devserver.app.model import FunctionSpec
 from devserver.runtime.deadline import PausableDeadline
 from devserver.runtime.environment import log_stream_name, worker_environment
 from devserver.runtime.errors import exit_error, init_timeout_error, out_of_memory_error, timeout_error

@@ -4,7 +4,7 @@ import pytest
 from pictures import png
 
 from devserver.resources import Bucket
-from devserver.testing import HandlerError
+from devserver.testing.fixture import HandlerError
 
 
 def test_greet_shouts_when_asked(emulator):

@@ -1,5 +1,5 @@
 """The `iam` authorizer over real HTTP: SigV4-signed route requests (signed by botocore's signer through
-`devserver.signing.SigV4`), checked against the signer's policies by the emulator, with
+`devserver.testing.signing.SigV4`), checked against the signer's policies by the emulator, with
 `requestContext.authorizer.iam` in the event as API Gateway sends it."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import pytest
 from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventV2Model
 from botocore.credentials import Credentials
 
-from devserver.signing import SigV4
+from devserver.testing.signing import SigV4
 from tests.apps import make_app
 from tests.servers import ServerThread
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
+from devserver.app.model import FunctionSpec
+from devserver.commands.invoke_debug import invoke_settings, invoke_with_debugger
 from devserver.debug.debugger import Debugger
-from devserver.debug.invoke import invoke_settings, invoke_with_debugger
 from devserver.debug.settings import DebugSettings
-from devserver.model import FunctionSpec
 from devserver.runtime.pool import WorkerPool
 from tests.apps import copy_fixture_app
 from tests.integration.debug_support import DapClient

@@ -16,9 +16,9 @@ from pathlib import Path
 import pexpect
 import pytest
 
+from devserver.app.model import FunctionSpec
 from devserver.debug.debugger import Debugger
 from devserver.debug.settings import DebugSettings
-from devserver.model import FunctionSpec
 from devserver.runtime.pool import WorkerPool
 
 pytestmark = pytest.mark.timeout(60)

@@ -1,5 +1,5 @@
 """What the dev server keeps out of its own process: the Console's and Auth's libraries until they are first used,
-and boto3 for good (the app's resources are created by a short-lived child, `devserver.provision_child`)."""
+and boto3 for good (the app's resources are created by a short-lived child, `devserver.aws.provision_child`)."""
 
 from __future__ import annotations
 
@@ -18,9 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from devserver.model import BucketSpec
-from devserver.provision_child import ProvisionError, ProvisionJob, provision_in_child
-from devserver.running import EmulatorEndpoint
+from devserver.app.model import BucketSpec
+from devserver.aws.provision_child import ProvisionError, ProvisionJob, provision_in_child
+from devserver.state.running_server import EmulatorEndpoint
 from emulator.process import EmulatorProcess
 from tests.apps import copy_sample_app
 from tests.integration.test_cli_start import alive, descendants
@@ -137,7 +137,7 @@ def _provisioning_children(pid: int, timeout: float = 5) -> list[int]:
                 command = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
             except OSError:
                 continue
-            if b"devserver.provision_child" in command:
+            if b"devserver.aws.provision_child" in command:
                 found.append(child)
         if found or time.monotonic() > deadline:
             return found

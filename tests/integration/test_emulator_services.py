@@ -10,7 +10,7 @@ import pytest
 from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
-from devserver.model import BucketSpec
+from devserver.app.model import BucketSpec
 from emulator.process import EmulatorProcess
 from emulator.provision import SST_DEFAULT_BUCKET_CORS, create_buckets, put_parameters
 from tests.integration.emulator_support import PROBE_MIDDLEWARE, virtual_host_s3_client

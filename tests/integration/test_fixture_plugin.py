@@ -84,7 +84,7 @@ import boto3
 import pytest
 
 from devserver.resources import Bucket, Config
-from devserver.testing import HandlerError
+from devserver.testing.fixture import HandlerError
 
 
 def test_01_a_write_is_delivered_to_the_notification(emulator):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from devserver.state_files import dev_file
+from devserver.state.files import dev_file
 from tests.apps import make_app
 from tests.servers import ServerThread
 

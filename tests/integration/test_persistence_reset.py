@@ -11,8 +11,8 @@ import pytest
 
 from devserver.commands.reset import run
 from devserver.errors import UserError
-from devserver.secrets_store import SecretsStore
-from devserver.state_files import emulator_state_dir
+from devserver.state.files import emulator_state_dir
+from devserver.state.secrets import SecretsStore
 from emulator.process import EmulatorProcess
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from devserver.model import FunctionSpec
+from devserver.app.model import FunctionSpec
 from devserver.runtime.pool import WorkerPool
 from devserver.runtime.protocol import Message
 from devserver.runtime.runtime_api import RuntimeApi, runtime_api_app

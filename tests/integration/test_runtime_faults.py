@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from devserver.model import FunctionSpec
+from devserver.app.model import FunctionSpec
 from devserver.runtime.pool import WorkerPool
 from tests.apps import copy_fixture_app
 

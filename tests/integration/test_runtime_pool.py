@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from devserver.model import FunctionSpec, frozen_mapping
+from devserver.app.model import FunctionSpec, frozen_mapping
 from devserver.runtime.pool import WorkerPool
 from tests.apps import copy_fixture_app
 

@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 import httpx
 import pytest
 
-from devserver.naming import bucket_name as deterministic_bucket_name
+from devserver.app.naming import bucket_name as deterministic_bucket_name
 from tests.apps import make_app
 from tests.integration.emulator_support import virtual_host_s3_client
 from tests.integration.storage_support import bucket_name, running, s3_client, s3_error

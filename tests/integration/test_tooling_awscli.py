@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from devserver.local_aws import GUARD_MIDDLEWARE
-from devserver.running import EmulatorEndpoint
+from devserver.aws.local_aws import GUARD_MIDDLEWARE
+from devserver.state.running_server import EmulatorEndpoint
 from emulator.process import EmulatorProcess
 from emulator.provision import put_parameters
 

@@ -50,7 +50,7 @@ ignore_missing_imports = true
 """
 
 MISUSES_THE_MODEL = """\
-from devserver.model import AppSpec
+from devserver.app.model import AppSpec
 
 
 def name(app: AppSpec) -> int:

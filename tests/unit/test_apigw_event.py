@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from devserver.apigw import HttpRequest, RequestPathError, build_http_event, decode_request_path, is_text_media_type
-from devserver.events import HttpApiEventV2
-from devserver.routes import RouteTable
+from devserver.apigw.events import HttpApiEventV2
+from devserver.apigw.routes import RouteTable
 
 NOW = datetime(2026, 11, 22, 21, 20, 11, 123000, tzinfo=UTC)
 

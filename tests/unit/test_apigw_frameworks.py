@@ -9,8 +9,8 @@ from fastapi import FastAPI, Request
 from mangum import Mangum
 
 from devserver.apigw import HttpRequest, build_http_event, response_from_result
-from devserver.events import HttpApiEventV2
-from devserver.routes import RouteTable
+from devserver.apigw.events import HttpApiEventV2
+from devserver.apigw.routes import RouteTable
 
 
 def routed_event(table: RouteTable[str], request: HttpRequest) -> HttpApiEventV2:

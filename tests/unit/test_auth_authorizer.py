@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from devserver.auth.authorizer import FORBIDDEN, UNAUTHORIZED, authorize_jwt, bearer_token, claim_string
+from devserver.apigw.jwt_authorizer import FORBIDDEN, UNAUTHORIZED, authorize_jwt, bearer_token, claim_string
+from devserver.app.model import PermissionSpec, RouteAuthorizer
 from devserver.auth.errors import AuthError
 from devserver.auth.identity_pool import identity_policy, identity_user_name
-from devserver.model import PermissionSpec, RouteAuthorizer
 
 JWT = RouteAuthorizer("jwt", "auth", ("client1",))
 CLAIMS = {"sub": "abc", "exp": 1700000000, "email_verified": True, "cognito:groups": ["admin", "dev"]}

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from devserver.config import AppConfigError, load_app
-from devserver.model import AppSpec, IamAuthorizer, RouteAuthorizer, TokenValidity
-from devserver.naming import api_id_for
+from devserver.app.config import AppConfigError, load_app
+from devserver.app.model import AppSpec, IamAuthorizer, RouteAuthorizer, TokenValidity
+from devserver.app.naming import api_id_for
 from tests.apps import make_app
 
 AUTH = """

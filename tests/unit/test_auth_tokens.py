@@ -5,9 +5,9 @@ from __future__ import annotations
 import jwt
 import pytest
 
+from devserver.app.model import TokenValidity
 from devserver.auth.errors import AuthError
 from devserver.auth.tokens import ACCESS_TOKEN_SCOPE, SigningKey, TokenIssuer, TokenSubject
-from devserver.model import TokenValidity
 
 ISSUER = "http://127.0.0.1:3000/_sst/auth/auth"
 KEY = SigningKey.generate()

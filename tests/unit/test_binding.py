@@ -7,7 +7,7 @@ from types import MappingProxyType
 
 import pytest
 
-from devserver.binding import (
+from devserver.app.binding import (
     SECRET_PLACEHOLDER,
     BindingError,
     all_bindings_environment,
@@ -15,7 +15,7 @@ from devserver.binding import (
     bound_parameters,
     secret_parameters,
 )
-from devserver.model import AppSpec, FunctionSpec
+from devserver.app.model import AppSpec, FunctionSpec
 
 APP = AppSpec(
     name="sample-app",

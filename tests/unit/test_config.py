@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from devserver.config import AppConfigError, load_app
-from devserver.model import AppSpec
+from devserver.app.config import AppConfigError, load_app
+from devserver.app.model import AppSpec
 from tests.apps import SAMPLE_APP, make_app
 
 

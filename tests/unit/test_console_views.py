@@ -9,13 +9,13 @@ from pathlib import Path
 
 import pytest
 
+from devserver.app.model import FunctionSpec
 from devserver.console.browse import breadcrumbs, check_expiry, check_key, folder_key, listing_page
 from devserver.console.errors import ConsoleError
 from devserver.console.functions import parse_event
 from devserver.console.invocations import live_records, sse_frame
 from devserver.console.secrets import mask
 from devserver.invocations import InvocationLog
-from devserver.model import FunctionSpec
 from devserver.runtime.invocation import Invocation
 
 

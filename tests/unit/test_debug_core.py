@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from devserver.app.model import FunctionSpec, frozen_mapping
 from devserver.debug.dap import DapDecoder, DapSession, encode_dap
 from devserver.debug.settings import DebugSettings, DebugSettingsError, debugpy_ports
-from devserver.model import FunctionSpec, frozen_mapping
 from devserver.runtime.deadline import PausableDeadline
 from devserver.runtime.environment import worker_environment
 

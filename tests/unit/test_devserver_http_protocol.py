@@ -10,7 +10,7 @@ import pytest
 import uvicorn
 from uvicorn.server import ServerState
 
-from devserver.http_protocol import CoalescedWrites, CoalescingHttpProtocol
+from devserver.http.protocol import CoalescedWrites, CoalescingHttpProtocol
 
 Scope = dict[str, Any]
 ASGIReceiveCallable = Callable[[], Awaitable[dict[str, Any]]]

@@ -11,11 +11,11 @@ import pytest
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventV2Model, S3Model
 
-from devserver.event_factories import DEFAULT_CONFIGURATION_ID, AppEvents, EventFactoryError, route_example_path
-from devserver.invoke_target import AmbiguousFunctionError, UnknownFunctionError, find_target
-from devserver.model import ApiSpec, AppSpec, BucketSpec, FunctionSpec, NotificationSpec, RouteSpec
-from devserver.naming import api_id_for
-from devserver.testing_session import parameter_changes
+from devserver.app.invoke_target import AmbiguousFunctionError, UnknownFunctionError, find_target
+from devserver.app.model import ApiSpec, AppSpec, BucketSpec, FunctionSpec, NotificationSpec, RouteSpec
+from devserver.app.naming import api_id_for
+from devserver.testing.session import parameter_changes
+from devserver.triggers.invoke_events import DEFAULT_CONFIGURATION_ID, AppEvents, EventFactoryError, route_example_path
 
 APP_DIR = Path("/app")
 NOW = 1_700_000_000.0

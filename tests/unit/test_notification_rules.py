@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from devserver.model import BucketSpec, FunctionSpec, NotificationSpec
+from devserver.app.model import BucketSpec, FunctionSpec, NotificationSpec
 from emulator.notification_rules import (
     NOTIFICATION_EVENTS,
     NotificationConfigurationError,

@@ -14,7 +14,7 @@ import pytest
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import S3Model
 
-from devserver.model import BucketSpec, FunctionSpec, NotificationSpec
+from devserver.app.model import BucketSpec, FunctionSpec, NotificationSpec
 from devserver.runtime.invocation import Invocation, LambdaError
 from emulator.notifications import Delivery, NotificationDispatcher
 from emulator.s3_events import RawS3Event

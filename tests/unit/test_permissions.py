@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from devserver.config import AppConfigError, load_app
-from devserver.permissions import function_policy, missing_permission_hint
+from devserver.app.config import AppConfigError, load_app
+from devserver.app.permissions import function_policy, missing_permission_hint
 from emulator.iam_policy import evaluate, statements_of
 from tests.apps import make_app
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from devserver.reload_plan import plan_reload
+from devserver.reload.plan import plan_reload
 
 APP = Path("/app")
 CONFIG = {APP / "sst.config.py", APP / "stacks" / "storage.py"}

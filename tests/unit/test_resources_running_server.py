@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from devserver.running import EmulatorEndpoint, find_running_server, parse_dev_document
+from devserver.state.running_server import EmulatorEndpoint, find_running_server, parse_dev_document
 
 DEV = {
     "app": "sample-app",

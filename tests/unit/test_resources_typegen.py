@@ -8,8 +8,8 @@ from types import MappingProxyType
 
 import devserver
 import devserver.resources
-from devserver.model import AppSpec
-from devserver.typegen import is_configured, render_resources_stub, write_types
+from devserver.app.model import AppSpec
+from devserver.state.types import is_configured, render_resources_stub, write_types
 
 APP = AppSpec(
     name="sample-app",

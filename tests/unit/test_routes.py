@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from devserver.routes import (
+from devserver.apigw.routes import (
     DuplicateRouteError,
     RouteKeyError,
     RouteTable,

@@ -7,7 +7,7 @@ import signal
 from datetime import UTC, datetime
 from pathlib import Path
 
-from devserver.model import FunctionSpec, frozen_mapping
+from devserver.app.model import FunctionSpec, frozen_mapping
 from devserver.runtime.context import LambdaContext, function_arn
 from devserver.runtime.environment import EXECUTION_ENV, log_stream_name, worker_environment
 from devserver.runtime.errors import exit_error, out_of_memory_error, timeout_error

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from devserver.secrets_store import (
+from devserver.state.secrets import (
     DotenvError,
     SecretNameError,
     SecretsStore,

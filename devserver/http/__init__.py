@@ -1,0 +1,5 @@
+"""The socket shell: loopback listeners with embedded uvicorn servers, their HTTP protocol, and the ASGI dispatch
+that sends `/_sst/` to the Console and the rest to an Api's gateway.
+
+Knows nothing of Apis or functions: it serves ASGI apps. May import `devserver.errors` only.
+"""

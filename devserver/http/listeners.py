@@ -1,0 +1,124 @@
+"""HTTP listeners: one loopback socket and embedded uvicorn server per `Api`, sharing the dev server's event loop.
+
+How it works: `url_for(api_id)` binds a socket the first time an Api asks for its URL (while `sst.config.py`
+loads, so `api.url` is real), at `--port` for the first Api and the following ports for the others (ephemeral
+ports when `--port 0`). `serve()` starts a uvicorn server on each socket inside the running loop. uvicorn's own
+signal handling is switched off: sst-dev owns Ctrl-C and SIGTERM and stops every server itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import errno
+import socket
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+import uvicorn
+
+from devserver.errors import StartError
+from devserver.http.protocol import CoalescingHttpProtocol
+
+__all__ = ["EmbeddedServer", "Listener", "Listeners", "bind_socket"]
+
+ASGIApp = Callable[..., object]
+
+
+class EmbeddedServer(uvicorn.Server):
+    """A uvicorn server inside the dev server's loop: sst-dev, which runs several of them in one loop, owns SIGINT
+    and SIGTERM and stops each server itself."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        yield
+
+
+def bind_socket(host: str, port: int, flag: str) -> socket.socket:
+    """A listening TCP socket; a taken port becomes a one-line error naming the port and the flag to change."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    # IPPROTO_TCP explicitly: asyncio turns Nagle off (TCP_NODELAY) only on sockets that say they are TCP, and with
+    # Nagle on, a keep-alive client's delayed ACKs stall every response for ~40 ms.
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as error:
+        sock.close()
+        if error.errno == errno.EADDRINUSE:
+            raise StartError(f"port {port} on {host} is already in use: pass {flag} PORT to use another") from None
+        raise StartError(f"cannot listen on {host}:{port}: {error.strerror}") from None
+    sock.listen(2048)
+    sock.setblocking(False)
+    return sock
+
+
+@dataclass
+class Listener:
+    name: str
+    sock: socket.socket
+    app: ASGIApp | None = None
+    server: EmbeddedServer | None = None
+    task: asyncio.Task[None] | None = field(default=None, repr=False)
+
+    @property
+    def port(self) -> int:
+        return int(self.sock.getsockname()[1])
+
+
+class Listeners:
+    """The dev server's sockets, by name (an Api id, or `console`)."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host = host
+        self.first_port = port
+        self._by_name: dict[str, Listener] = {}
+
+    def url_for(self, name: str) -> str:
+        listener = self._by_name.get(name) or self._bind(name)
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{listener.port}"
+
+    def _bind(self, name: str) -> Listener:
+        port = self.first_port + len(self._by_name) if self.first_port else 0
+        listener = Listener(name, bind_socket(self.host, port, "--port"))
+        self._by_name[name] = listener
+        return listener
+
+    def get(self, name: str) -> Listener | None:
+        return self._by_name.get(name)
+
+    def __iter__(self) -> Iterator[Listener]:
+        return iter(list(self._by_name.values()))
+
+    async def serve(self, name: str, app: ASGIApp) -> None:
+        """Start serving `app` on the listener `name` (binding it if needed); no-op when already serving."""
+        self.url_for(name)
+        listener = self._by_name[name]
+        if listener.server is not None:
+            return
+        config = uvicorn.Config(
+            app,
+            http=CoalescingHttpProtocol,
+            lifespan="off",
+            proxy_headers=False,  # API Gateway's sourceIp is the peer, whatever X-Forwarded-For claims
+            access_log=False,
+            log_level="warning",
+            timeout_graceful_shutdown=1,
+        )
+        listener.app = app
+        listener.server = EmbeddedServer(config)
+        listener.task = asyncio.create_task(listener.server.serve(sockets=[listener.sock]))
+        while not listener.server.started and not listener.task.done():
+            await asyncio.sleep(0.002)
+        if listener.task.done():
+            listener.task.result()
+
+    async def aclose(self) -> None:
+        for listener in self:
+            if listener.server is not None:
+                listener.server.should_exit = True
+        await asyncio.gather(*(listener.task for listener in self if listener.task is not None), return_exceptions=True)
+        for listener in self:
+            listener.sock.close()
+        self._by_name.clear()
