@@ -24,10 +24,9 @@ from typing import TYPE_CHECKING, TypeVar
 
 from devserver.apigw.gateway import ApiGateway
 from devserver.apigw.iam_authorizer import EmulatorIamAuthorizer
-from devserver.app.binding import binding_environment
+from devserver.app.binding import binding_environment, ssm_fallback_path, ssm_path
 from devserver.app.config import CONFIG_FILE, AppConfigError, load_app
 from devserver.app.model import ApiSpec, AppSpec, FunctionSpec, RouteSpec, frozen_mapping
-from devserver.app.naming import ssm_fallback_path, ssm_path
 from devserver.app.permissions import missing_permission_hint
 from devserver.aws.local_aws import LocalAws
 from devserver.console.on_demand import ASGIApp, ConsoleOnDemand
@@ -52,7 +51,7 @@ from devserver.state.files import (
 from devserver.state.secrets import SecretsStore
 from devserver.state.types import write_types
 from devserver.terminal import Terminal
-from emulator.notifications import Delivery
+from devserver.triggers.s3_notifications import Delivery
 
 if TYPE_CHECKING:
     from devserver.auth.service import AuthService
@@ -138,6 +137,10 @@ class DevServer:
     def app(self) -> AppSpec:
         assert self._running is not None, "the server is not started"
         return self._running.app
+
+    @property
+    def stage(self) -> str:
+        return self.options.stage
 
     def api_url(self, api_id: str) -> str:
         return self.listeners.url_for(api_id)

@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from devserver.app.naming import ACCOUNT_ID
+from emulator.account import ACCOUNT_ID
 from emulator.iam_policy import IdentityLookup
 
 __all__ = ["ASGIApp", "MiddlewareFactory", "S3Lookups", "wrap_with_middleware"]

@@ -13,7 +13,7 @@ import ipaddress
 from typing import NotRequired, TypedDict, cast
 from urllib.parse import quote_plus
 
-from devserver.app.naming import ACCOUNT_ID
+from emulator.account import ACCOUNT_ID
 
 __all__ = [
     "DEFAULT_ACCOUNT_ID",

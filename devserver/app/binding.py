@@ -11,8 +11,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
-from devserver.app.naming import binding_env_var, ssm_fallback_path, ssm_path, ssm_prefix
-
 if TYPE_CHECKING:  # `devserver.resources` imports this module in every handler: keep dataclasses/pathlib out
     from devserver.app.model import AppSpec, FunctionSpec
 
@@ -22,10 +20,14 @@ __all__ = [
     "SECRET_TYPE",
     "BindingError",
     "all_bindings_environment",
+    "binding_env_var",
     "binding_environment",
     "bound_parameters",
     "resources_environment",
     "secret_parameters",
+    "ssm_fallback_path",
+    "ssm_path",
+    "ssm_prefix",
 ]
 
 SECRET_PLACEHOLDER = "__FETCH_FROM_SSM__"
@@ -116,3 +118,23 @@ def secret_parameters(
     if fallback:
         return {ssm_fallback_path(app_name, SECRET_TYPE, name, SECRET_PROP): (v, True) for name, v in values.items()}
     return {ssm_path(app_name, stage, SECRET_TYPE, name, SECRET_PROP): (v, True) for name, v in values.items()}
+
+
+def binding_env_var(construct_type: str, prop: str, construct_id: str) -> str:
+    """`SST_Bucket_bucketName_myFiles`: SST's variable for one bound value (`-` in ids becomes `_`)."""
+    return f"SST_{construct_type}_{prop}_{construct_id.replace('-', '_')}"
+
+
+def ssm_prefix(app: str, stage: str) -> str:
+    """`/sst/{app}/{stage}/`, the value of `SST_SSM_PREFIX`."""
+    return f"/sst/{app}/{stage}/"
+
+
+def ssm_path(app: str, stage: str, construct_type: str, construct_id: str, prop: str) -> str:
+    """`/sst/{app}/{stage}/{Type}/{id}/{prop}`, where a bound value lives in SSM."""
+    return f"{ssm_prefix(app, stage)}{construct_type}/{construct_id}/{prop}"
+
+
+def ssm_fallback_path(app: str, construct_type: str, construct_id: str, prop: str) -> str:
+    """`/sst/{app}/.fallback/{Type}/{id}/{prop}`, a secret's value shared by every stage that sets none."""
+    return f"/sst/{app}/.fallback/{construct_type}/{construct_id}/{prop}"

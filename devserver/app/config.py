@@ -55,9 +55,9 @@ from devserver.app.model import (
     frozen_mapping,
 )
 from devserver.app.naming import function_name, is_valid_bucket_name
+from devserver.app.notification_rules import NotificationConfigurationError, validate_bucket_notifications
 from devserver.app.permissions import PermissionEntryError, api_invoke_grant, construct_grants, permission_from_entry
 from devserver.errors import StartError
-from emulator.notification_rules import NotificationConfigurationError, validate_bucket_notifications
 
 __all__ = ["CONFIG_FILE", "AppConfigError", "load_app"]
 

@@ -1,15 +1,14 @@
-"""Names derived from an app: Lambda function names, bucket names, binding variables and SSM paths (as SST names them).
+"""Names derived from an app: Lambda function names, bucket names, API ids and ARNs (as SST and AWS name them).
 
-Pure functions; the contract (`shared/CONTRACT.md`) fixes the variable and SSM formats.
+Pure functions. The names of binding variables and SSM paths are in `devserver.app.binding`. `ACCOUNT_ID` is the
+emulator's (`emulator.account`), re-exported for the dev server.
 """
 
 from __future__ import annotations
 
 import re
 
-ACCOUNT_ID = "123456789012"
-"""The one AWS account everything local lives in: moto's default, so the ARNs in events and contexts agree with
-what the emulator itself reports (STS GetCallerIdentity, bucket owners, IAM ARNs)."""
+from emulator.account import ACCOUNT_ID
 
 _BUCKET_NAME = re.compile(r"^(?!xn--)(?!.*\.\.)[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
 _IP_ADDRESS = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
@@ -68,23 +67,3 @@ def execute_api_arn(region: str, gateway_id: str, method: str = "*", path: str =
     if method == "*" and path == "*":
         return f"arn:aws:execute-api:{region}:{ACCOUNT_ID}:{gateway_id}/*"
     return f"arn:aws:execute-api:{region}:{ACCOUNT_ID}:{gateway_id}/$default/{method}/{path.lstrip('/')}"
-
-
-def binding_env_var(construct_type: str, prop: str, construct_id: str) -> str:
-    """`SST_Bucket_bucketName_myFiles`: SST's variable for one bound value (`-` in ids becomes `_`)."""
-    return f"SST_{construct_type}_{prop}_{construct_id.replace('-', '_')}"
-
-
-def ssm_prefix(app: str, stage: str) -> str:
-    """`/sst/{app}/{stage}/`, the value of `SST_SSM_PREFIX`."""
-    return f"/sst/{app}/{stage}/"
-
-
-def ssm_path(app: str, stage: str, construct_type: str, construct_id: str, prop: str) -> str:
-    """`/sst/{app}/{stage}/{Type}/{id}/{prop}`, where a bound value lives in SSM."""
-    return f"{ssm_prefix(app, stage)}{construct_type}/{construct_id}/{prop}"
-
-
-def ssm_fallback_path(app: str, construct_type: str, construct_id: str, prop: str) -> str:
-    """`/sst/{app}/.fallback/{Type}/{id}/{prop}`, a secret's value shared by every stage that sets none."""
-    return f"/sst/{app}/.fallback/{construct_type}/{construct_id}/{prop}"

@@ -13,8 +13,9 @@ import re
 from collections.abc import Mapping
 from fnmatch import fnmatchcase
 
+from devserver.app.binding import ssm_fallback_path, ssm_path
 from devserver.app.model import AppSpec, FunctionSpec, PermissionSpec
-from devserver.app.naming import ACCOUNT_ID, api_id_for, execute_api_arn, ssm_fallback_path, ssm_path
+from devserver.app.naming import ACCOUNT_ID, api_id_for, execute_api_arn
 
 __all__ = [
     "PermissionEntryError",

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING
 from devserver.app.model import PermissionSpec
 from devserver.app.permissions import POLICY_VERSION
 from devserver.auth.tokens import Clock
+from devserver.aws.provision import put_function_users
 from emulator.identity_tags import CognitoIdentity, identity_tags, session_tag, stale_session_tags
-from emulator.provision import put_function_users
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient

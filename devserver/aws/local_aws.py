@@ -25,7 +25,7 @@ from devserver.aws.provision_child import ProvisioningChild, ProvisionJob, provi
 from devserver.errors import StartError
 from devserver.state.running_server import EmulatorEndpoint
 from devserver.terminal import Terminal
-from emulator.notifications import Delivery, Invoker, NotificationDispatcher
+from devserver.triggers.s3_notifications import Delivery, Invoker, NotificationDispatcher
 from emulator.process import EmulatorProcess, EmulatorStartError
 
 __all__ = ["GUARD_MIDDLEWARE", "LocalAws"]

@@ -28,8 +28,8 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from devserver.app.model import BucketSpec, TableSpec
+from devserver.aws.provision import create_buckets, create_tables, delete_parameters, put_function_users, put_parameters
 from devserver.state.running_server import EmulatorEndpoint
-from emulator.provision import create_buckets, create_tables, delete_parameters, put_function_users, put_parameters
 
 if TYPE_CHECKING:
     import boto3.session
@@ -44,7 +44,7 @@ class ProvisionError(Exception):
 
 @dataclass(frozen=True)
 class ProvisionJob:
-    """What to create in the emulator at `emulator`; everything is idempotent (see `emulator.provision`)."""
+    """What to create in the emulator at `emulator`; everything is idempotent (see `devserver.aws.provision`)."""
 
     emulator: EmulatorEndpoint
     buckets: Sequence[BucketSpec] = ()

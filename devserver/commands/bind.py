@@ -61,8 +61,8 @@ def _emulator_for(app: AppSpec) -> Iterator[EmulatorEndpoint]:
     if server is not None and server.emulator is not None:
         yield server.emulator  # `start` keeps its own emulator's resources and secrets in place
         return
+    from devserver.aws.provision import provision_app
     from emulator.process import EmulatorProcess, EmulatorStartError
-    from emulator.provision import provision_app
 
     # The stage's persisted data, as `start` would show it; the folder's lock refuses a second emulator on it.
     process = EmulatorProcess(region=app.region, state_dir=emulator_state_dir(app.app_dir, app.stage))

@@ -27,12 +27,12 @@ from devserver.console.uploads import uploads_router
 from devserver.console.users import users_router
 
 if TYPE_CHECKING:
-    from devserver.server import DevServer
+    from devserver.console.host import ConsoleHost
 
 __all__ = ["create_console_app", "same_origin_only"]
 
 
-def create_console_app(server: DevServer) -> FastAPI:
+def create_console_app(server: ConsoleHost) -> FastAPI:
     console = FastAPI(title="sst-dev console", docs_url=None, redoc_url=None, openapi_url=None)
     install_error_handlers(console)
     install_auth_errors(console)

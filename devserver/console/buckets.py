@@ -15,7 +15,7 @@ from devserver.console.origin import same_origin_only
 from devserver.console.s3_access import BucketAccess
 
 if TYPE_CHECKING:
-    from devserver.server import DevServer
+    from devserver.console.host import ConsoleHost
 
 __all__ = ["buckets_router"]
 
@@ -36,7 +36,7 @@ class PresignRequest(BaseModel):
     expiresIn: int = 3600  # noqa: N815 - the JSON field's name
 
 
-def buckets_router(server: DevServer, access: BucketAccess) -> APIRouter:
+def buckets_router(server: ConsoleHost, access: BucketAccess) -> APIRouter:
     """Routes under `/_sst/api/buckets`; buckets are addressed by their construct id."""
 
     async def emulator_ready() -> None:

@@ -17,7 +17,7 @@ from devserver.console.errors import ConsoleError
 from devserver.console.origin import same_origin_only
 
 if TYPE_CHECKING:
-    from devserver.server import DevServer
+    from devserver.console.host import ConsoleHost
 
 __all__ = ["functions_router", "invoke_from_console", "parse_event"]
 
@@ -53,7 +53,7 @@ def function_view(spec: FunctionSpec, triggers: list[str]) -> dict[str, object]:
     }
 
 
-def _triggers(server: DevServer) -> dict[str, list[str]]:
+def _triggers(server: ConsoleHost) -> dict[str, list[str]]:
     """What invokes each function: its routes (`GET /files`) and bucket notifications (`myFiles: thumbs`)."""
     found: dict[str, list[str]] = {}
     for api in server.app.apis:
@@ -66,14 +66,14 @@ def _triggers(server: DevServer) -> dict[str, list[str]]:
 
 
 async def invoke_from_console(
-    server: DevServer, function: FunctionSpec, event: Mapping[str, object], detail: str
+    server: ConsoleHost, function: FunctionSpec, event: Mapping[str, object], detail: str
 ) -> dict[str, object]:
     """Run `event` through `function`, record it in the invocation log, and return the record's details."""
     outcome = await server.invoke(function, event)
     return server.invocations.record(CONSOLE_TRIGGER, detail, function, event, outcome).details()
 
 
-def functions_router(server: DevServer) -> APIRouter:
+def functions_router(server: ConsoleHost) -> APIRouter:
     router = APIRouter(prefix="/_sst/api/functions")
 
     @router.get("")

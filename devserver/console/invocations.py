@@ -23,7 +23,7 @@ from devserver.console.origin import same_origin_only
 from devserver.invocations import InvocationLog, InvocationRecord
 
 if TYPE_CHECKING:
-    from devserver.server import DevServer
+    from devserver.console.host import ConsoleHost
 
 __all__ = ["KEEPALIVE_SECONDS", "invocations_router", "live_records", "sse_frame"]
 
@@ -62,7 +62,7 @@ async def live_records(
         await asyncio.gather(pending, return_exceptions=True)
 
 
-def invocations_router(server: DevServer) -> APIRouter:
+def invocations_router(server: ConsoleHost) -> APIRouter:
     router = APIRouter(prefix="/_sst/api/invocations")
 
     def record_or_404(record_id: int) -> InvocationRecord:

@@ -20,7 +20,7 @@ from devserver.console.errors import ConsoleError
 from devserver.runtime.invocation import Invocation, LambdaError
 
 if TYPE_CHECKING:
-    from devserver.server import DevServer
+    from devserver.console.host import ConsoleHost
 
 __all__ = ["InvokeRequest", "invocation_document", "invocation_from_document", "invoke_router"]
 
@@ -64,7 +64,7 @@ def invocation_from_document(document: dict[str, Any]) -> Invocation:
     )
 
 
-def invoke_router(server: DevServer) -> APIRouter:
+def invoke_router(server: ConsoleHost) -> APIRouter:
     """The invoke endpoint for `server`."""
     router = APIRouter()
 

@@ -19,7 +19,7 @@ from devserver.console.browse import MAX_PAGE_SIZE, check_expiry, check_key, che
 from devserver.console.errors import ConsoleError, from_client_error
 
 if TYPE_CHECKING:
-    from devserver.server import DevServer
+    from devserver.console.host import ConsoleHost
 
 __all__ = ["BucketAccess", "ObjectBody"]
 
@@ -47,7 +47,7 @@ class ObjectBody:
 class BucketAccess:
     """The app's buckets, addressed by construct id (`myFiles`), through the emulator."""
 
-    def __init__(self, server: DevServer) -> None:
+    def __init__(self, server: ConsoleHost) -> None:
         self._server = server
         self._client: Any = None
         self._lock = threading.Lock()

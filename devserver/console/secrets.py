@@ -20,7 +20,7 @@ from devserver.state.files import outputs_document
 from devserver.state.secrets import SecretsStore
 
 if TYPE_CHECKING:
-    from devserver.server import DevServer
+    from devserver.console.host import ConsoleHost
 
 __all__ = ["mask", "secrets_router"]
 
@@ -56,7 +56,7 @@ def secret_rows(store: SecretsStore, declared: list[str]) -> list[dict[str, obje
     return rows
 
 
-def secrets_router(server: DevServer) -> APIRouter:
+def secrets_router(server: ConsoleHost) -> APIRouter:
     router = APIRouter(prefix="/_sst/api")
     changes = [Depends(same_origin_only)]
 
@@ -64,7 +64,7 @@ def secrets_router(server: DevServer) -> APIRouter:
         try:
             return server.secrets
         except UserError as error:
-            raise ConsoleError(400, getattr(error, "code", "Secrets.Store"), str(error), server.options.stage) from None
+            raise ConsoleError(400, getattr(error, "code", "Secrets.Store"), str(error), server.stage) from None
 
     @router.get("/secrets")
     def list_secrets() -> dict[str, Any]:

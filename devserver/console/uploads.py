@@ -21,7 +21,7 @@ from devserver.console.origin import same_origin_only
 from devserver.console.s3_access import BucketAccess
 
 if TYPE_CHECKING:
-    from devserver.server import DevServer
+    from devserver.console.host import ConsoleHost
 
 __all__ = ["MAX_BODY", "read_body", "uploads_router"]
 
@@ -61,7 +61,7 @@ def _content_type(key: str, declared: str | None) -> str:
     return declared or mimetypes.guess_type(key)[0] or "application/octet-stream"
 
 
-def uploads_router(server: DevServer, access: BucketAccess) -> APIRouter:
+def uploads_router(server: ConsoleHost, access: BucketAccess) -> APIRouter:
     """Routes under `/_sst/api/buckets/{bucket_id}` that write objects; all refuse other origins."""
 
     async def emulator_ready() -> None:

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 from devserver.console.origin import same_origin_only
 
 if TYPE_CHECKING:
-    from devserver.server import DevServer
+    from devserver.console.host import ConsoleHost
 
 __all__ = ["users_router"]
 
@@ -25,7 +25,7 @@ class NewUser(BaseModel):
     password: str
 
 
-def users_router(server: DevServer) -> APIRouter:
+def users_router(server: ConsoleHost) -> APIRouter:
     router = APIRouter(prefix="/_sst/api/auth")
     changes = [Depends(same_origin_only)]
 

@@ -1,9 +1,7 @@
-"""Debugging handlers: `breakpoint()` on the dev server's terminal, editors attached through debugpy.
+"""Debugging handlers, the dev server's side: `breakpoint()` on its terminal, editors attached through debugpy.
 
-Import from the modules: `settings` (what to debug), `debugger` (the pool's running part), `pdb_session` (loaded
-by workers, so this package imports nothing on its own).
+`settings` holds what a developer asked to debug (pure); `debugger` is the running part the worker pool is handed
+(as a `devserver.runtime.debugging.WorkerDebugger`); `pdb_terminal`, `debugpy_relay` and `dap` serve it. The
+worker's half of pdb is `devserver.runtime.worker_pdb`. May import `app` and `runtime`; this `__init__` imports
+nothing.
 """
-
-from __future__ import annotations
-
-__all__: list[str] = []

@@ -17,10 +17,10 @@ from typing import TextIO
 
 from devserver.app.model import FunctionSpec
 from devserver.debug.debugpy_relay import DebugpyRelay
-from devserver.debug.pdb_session import SOCKET_ENV
 from devserver.debug.pdb_terminal import PdbTerminal
 from devserver.debug.settings import DebugSettings, DebugSettingsError, debugpy_ports
-from devserver.debug.worker_handle import DebuggedWorker
+from devserver.runtime.debugging import DebuggedWorker
+from devserver.runtime.worker_pdb import SOCKET_ENV
 
 __all__ = ["DEBUGPY_ENV", "Debugger"]
 

@@ -17,7 +17,7 @@ import contextlib
 from collections.abc import Callable
 
 from devserver.debug.dap import DapDecoder, DapMessage, DapSession
-from devserver.debug.worker_handle import DebuggedWorker
+from devserver.runtime.debugging import DebuggedWorker
 
 __all__ = ["ATTACHING_GRACE_SECONDS", "DebugpyRelay"]
 

@@ -1,12 +1,12 @@
 """The dev server's side of `breakpoint()`: lends its terminal to one worker's pdb session at a time.
 
-How it works: `PdbTerminal.start()` listens on a Unix socket in a private temporary folder; workers get its path
-in `SST_DEV_PDB_SOCKET` (see `pdb_session.py` for the worker's side and the messages). A connecting worker names
-its process id; `locate` turns that into the worker (function, request) and its clock is paused at once. Sessions
-queue for the terminal; the one holding it gets a banner naming its function and request, everything pdb writes,
-and every line typed on stdin (read with `loop.add_reader` only while a session holds the terminal, so the server
-never competes with a shell). Other functions keep serving and their log lines keep printing meanwhile. When
-the worker closes the session (`c`, `q`, the invocation ended or the worker died) the terminal passes on.
+How it works: `PdbTerminal.start()` listens on a Unix socket in a private temporary folder; workers get its path in
+`SST_DEV_PDB_SOCKET` (see `devserver.runtime.worker_pdb` for the worker's side and the messages). A connecting worker
+names its process id; `locate` turns that into the worker (function, request) and its clock is paused at once. Sessions
+queue for the terminal; the one holding it gets a banner naming its function and request, everything pdb writes, and
+every line typed on stdin (read with `loop.add_reader` only while a session holds the terminal, so the server never
+competes with a shell). Other functions keep serving and their log lines keep printing meanwhile. When the worker closes
+the session (`c`, `q`, the invocation ended or the worker died) the terminal passes on.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ import tempfile
 from collections.abc import Callable
 from typing import TextIO
 
-from devserver.debug.pdb_session import ATTACHED, INPUT, OUTPUT, PAUSED, RESUMED, SESSION
-from devserver.debug.worker_handle import DebuggedWorker
+from devserver.runtime.debugging import DebuggedWorker
 from devserver.runtime.protocol import LogLineBuffer, Message, encode_frame
+from devserver.runtime.worker_pdb import ATTACHED, INPUT, OUTPUT, PAUSED, RESUMED, SESSION
 
 __all__ = ["PdbTerminal"]
 

@@ -26,7 +26,7 @@ from devserver.app.model import FunctionSpec
 
 __all__ = ["BREAKPOINT_HOOK", "DEFAULT_REGION", "EXECUTION_ENV", "log_stream_name", "worker_environment"]
 
-BREAKPOINT_HOOK = "devserver.debug.pdb_session.breakpointhook"
+BREAKPOINT_HOOK = "devserver.runtime.worker_pdb.breakpointhook"
 
 DEFAULT_REGION = "us-east-1"
 EXECUTION_ENV = f"AWS_Lambda_python{sys.version_info.major}.{sys.version_info.minor}"

@@ -6,7 +6,7 @@ most recently used idle sandbox of that exact `FunctionSpec` (warm), or starts a
 keeps an environment per concurrent request). After the invocation the sandbox goes back to the idle list unless it
 was retired, died or timed out. `retire()` is how hot reload swaps code: idle sandboxes stop at once, busy ones
 when they finish, and the next invocation cold-starts with the new files. Workers report the local source files
-they import; the pool keeps them per function for the reloader to watch. With a `Debugger` (`debug=`), workers
+they import; the pool keeps them per function for the reloader to watch. With a `WorkerDebugger` (`debug=`), workers
 get its environment, a function under debugpy runs one worker at a time, and each invocation of it first lets an
 attaching editor finish (see `devserver.debug.debugger`).
 """
@@ -19,17 +19,14 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from devserver.app.model import FunctionSpec
 from devserver.runtime.context import function_arn
+from devserver.runtime.debugging import WorkerDebugger
 from devserver.runtime.environment import DEFAULT_REGION
 from devserver.runtime.invocation import Invocation
 from devserver.runtime.request_ids import new_request_id
 from devserver.runtime.sandbox import InvokeRequest, Outcome, PipeSandbox, Sandbox, SandboxHooks
-
-if TYPE_CHECKING:
-    from devserver.debug.debugger import Debugger
 
 __all__ = ["LogSink", "PoolClosedError", "WorkerPool"]
 
@@ -64,7 +61,7 @@ class WorkerPool:
         log_sink: LogSink | None = None,
         base_environment: Mapping[str, str] | None = None,
         python: str = sys.executable,
-        debug: Debugger | None = None,
+        debug: WorkerDebugger | None = None,
     ) -> None:
         """`debug`: breakpoints and editor attach for the workers; the caller starts and closes it."""
         self.on_sources = None

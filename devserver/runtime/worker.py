@@ -24,7 +24,7 @@ import sys
 import time
 from collections.abc import Callable
 
-from devserver.debug import pdb_session
+from devserver.runtime import worker_pdb
 from devserver.runtime.context import LambdaContext
 from devserver.runtime.handler import (
     Handler,
@@ -96,7 +96,7 @@ def _with_sources(message: Message, tracker: SourceTracker) -> Message:
 
 def _running_clock(paused_before: float) -> Callable[[], float]:
     """Wall-clock time minus this invocation's pauses at a pdb prompt: the parent's timeout stands still then too."""
-    return lambda: time.time() - (pdb_session.paused_seconds() - paused_before)
+    return lambda: time.time() - (worker_pdb.paused_seconds() - paused_before)
 
 
 def _invoke(handler: Handler, invocation: Message, tracker: SourceTracker) -> bytes:
@@ -108,7 +108,7 @@ def _invoke(handler: Handler, invocation: Message, tracker: SourceTracker) -> by
         invoked_function_arn=invocation["invokedFunctionArn"],
         deadline_ms=invocation["deadlineMs"],
         environ=os.environ,
-        clock=_running_clock(pdb_session.paused_seconds()),
+        clock=_running_clock(worker_pdb.paused_seconds()),
     )
     error: LambdaError | None = None
     try:
@@ -117,7 +117,7 @@ def _invoke(handler: Handler, invocation: Message, tracker: SourceTracker) -> by
         # `raised` (and the memory its frames hold, after a MemoryError) is released when this block ends.
         error = error_from_exception(raised, skip_files=_THIS_FILE)
     finally:
-        pdb_session.end_session()
+        worker_pdb.end_session()
     frame = b""
     if error is None:
         try:

@@ -30,7 +30,7 @@ from devserver.state.secrets import SecretValueError, check_secret_name
 from devserver.testing.session import TestSession
 from devserver.testing.signing import SigV4
 from devserver.triggers.invoke_events import AppEvents
-from emulator.notifications import Delivery
+from devserver.triggers.s3_notifications import Delivery
 
 __all__ = ["Emulator", "HandlerError", "Notifications", "TestSecrets"]
 

@@ -35,14 +35,13 @@ from typing import Any, TypeVar
 
 from botocore.client import BaseClient
 
-from devserver.app.binding import SECRET_PROP, SECRET_TYPE, all_bindings_environment, bound_parameters
+from devserver.app.binding import SECRET_PROP, SECRET_TYPE, all_bindings_environment, bound_parameters, ssm_path
 from devserver.app.model import AppSpec
-from devserver.app.naming import ssm_path
+from devserver.aws.provision import put_parameters
 from devserver.errors import UserError
 from devserver.server import DevServer, ServerOptions
 from devserver.terminal import Terminal
-from emulator.notifications import NotificationDispatcher
-from emulator.provision import put_parameters
+from devserver.triggers.s3_notifications import NotificationDispatcher
 
 __all__ = ["DEFAULT_TEST_STAGE", "BARRIER_BUCKET", "TestSession", "TestSessionError", "parameter_changes"]
 

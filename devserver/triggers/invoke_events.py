@@ -27,7 +27,7 @@ from devserver.apigw.routes import DEFAULT_ROUTE_KEY, RouteTable, parse_route_ke
 from devserver.app.invoke_target import InvokeTarget, NotificationTrigger, RouteTrigger
 from devserver.app.model import ApiSpec, AppSpec, BucketSpec, NotificationSpec, RouteSpec
 from devserver.app.naming import ACCOUNT_ID, api_id_for
-from emulator.notification_rules import event_types, matches
+from devserver.app.notification_rules import event_types, matches
 from emulator.raw_s3_event import EventName, Sequencer, raw_s3_event
 from emulator.s3_events import S3Event, s3_event, s3_event_record
 

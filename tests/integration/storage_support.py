@@ -11,7 +11,7 @@ from xml.etree import ElementTree
 
 import httpx
 
-from emulator.notifications import Delivery
+from devserver.triggers.s3_notifications import Delivery
 from tests.servers import ServerThread
 
 APP_ORIGIN = "http://localhost:3000"

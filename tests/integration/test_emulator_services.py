@@ -11,8 +11,8 @@ from botocore.client import BaseClient
 from botocore.exceptions import ClientError
 
 from devserver.app.model import BucketSpec
+from devserver.aws.provision import SST_DEFAULT_BUCKET_CORS, create_buckets, put_parameters
 from emulator.process import EmulatorProcess
-from emulator.provision import SST_DEFAULT_BUCKET_CORS, create_buckets, put_parameters
 from tests.integration.emulator_support import PROBE_MIDDLEWARE, virtual_host_s3_client
 
 

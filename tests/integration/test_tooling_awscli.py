@@ -13,9 +13,9 @@ import httpx
 import pytest
 
 from devserver.aws.local_aws import GUARD_MIDDLEWARE
+from devserver.aws.provision import put_parameters
 from devserver.state.running_server import EmulatorEndpoint
 from emulator.process import EmulatorProcess
-from emulator.provision import put_parameters
 
 AWS = Path(sys.executable).parent / "aws"
 BUCKET = "cli-bucket"

@@ -14,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from emulator.notifications import Delivery
+from devserver.triggers.s3_notifications import Delivery
 from tests.servers import ServerThread
 
 TOOLING_APP = Path(__file__).parents[1] / "fixtures" / "tooling_app"

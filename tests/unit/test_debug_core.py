@@ -107,5 +107,5 @@ def test_workers_get_the_sst_dev_breakpoint_hook_unless_the_function_sets_its_ow
         spec = FunctionSpec("f", "functions/f.main", Path("."), environment=frozen_mapping(environment))
         return worker_environment(spec, base_environment={}, server_environ={}, log_stream="s")["PYTHONBREAKPOINT"]
 
-    assert hook({}) == "devserver.debug.pdb_session.breakpointhook"
+    assert hook({}) == "devserver.runtime.worker_pdb.breakpointhook"
     assert hook({"PYTHONBREAKPOINT": "0"}) == "0"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from devserver.app.model import BucketSpec, FunctionSpec, NotificationSpec
-from emulator.notification_rules import (
+from devserver.app.notification_rules import (
     NOTIFICATION_EVENTS,
     NotificationConfigurationError,
     event_types,

@@ -16,7 +16,7 @@ from aws_lambda_powertools.utilities.parser.models import S3Model
 
 from devserver.app.model import BucketSpec, FunctionSpec, NotificationSpec
 from devserver.runtime.invocation import Invocation, LambdaError
-from emulator.notifications import Delivery, NotificationDispatcher
+from devserver.triggers.s3_notifications import Delivery, NotificationDispatcher
 from emulator.s3_events import RawS3Event
 
 BUCKET = "dev-sample-app-myfiles-1a2b3c4d"
@@ -381,7 +381,7 @@ def test_wait_refuses_to_run_off_the_dispatchers_loop() -> None:
 
 @pytest.fixture
 def warnings_from_dispatcher(caplog: pytest.LogCaptureFixture) -> Iterator[pytest.LogCaptureFixture]:
-    with caplog.at_level("WARNING", logger="emulator.notifications"):
+    with caplog.at_level("WARNING", logger="devserver.triggers.s3_notifications"):
         yield caplog
 
 
@@ -436,7 +436,7 @@ def test_without_a_callback_outcomes_are_logged(caplog: pytest.LogCaptureFixture
         await notifier.wait()
         await notifier.aclose()
 
-    with caplog.at_level("INFO", logger="emulator.notifications"):
+    with caplog.at_level("INFO", logger="devserver.triggers.s3_notifications"):
         run(scenario)
     [line] = [r for r in caplog.records if r.levelname == "WARNING"]
     assert line.getMessage().startswith(f"s3://{BUCKET}/uploads/cat.png ObjectCreated:Put -> {THUMBS.name}: failed in ")
@@ -452,6 +452,6 @@ def test_a_malformed_raw_event_is_reported_not_raised(caplog: pytest.LogCaptureF
         await asyncio.sleep(0.01)
         await notifier.aclose()
 
-    with caplog.at_level("ERROR", logger="emulator.notifications"):
+    with caplog.at_level("ERROR", logger="devserver.triggers.s3_notifications"):
         run(scenario)
     assert "malformed S3 event (missing eTag, eventTime, hostId" in caplog.text

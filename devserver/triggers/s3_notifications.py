@@ -42,8 +42,8 @@ from datetime import UTC, datetime
 from typing import Any, Literal, Protocol
 
 from devserver.app.model import BucketSpec, FunctionSpec, NotificationSpec
+from devserver.app.notification_rules import matches
 from devserver.runtime.invocation import Invocation, LambdaError
-from emulator.notification_rules import matches
 from emulator.s3_events import DEFAULT_ACCOUNT_ID, RawS3Event, S3Event, s3_event, s3_event_record
 
 __all__ = ["LAMBDA_ASYNC_RETRY_DELAYS", "Delivery", "DeliveryStatus", "Invoker", "NotificationDispatcher"]

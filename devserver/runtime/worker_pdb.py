@@ -1,6 +1,6 @@
 """`breakpoint()` in a handler: a pdb prompt on the developer's terminal, lent by the dev server (worker side).
 
-How it works: every worker starts with `PYTHONBREAKPOINT=devserver.debug.pdb_session.breakpointhook` and, when
+How it works: every worker starts with `PYTHONBREAKPOINT=devserver.runtime.worker_pdb.breakpointhook` and, when
 the dev server has a terminal, `SST_DEV_PDB_SOCKET` naming the server's Unix socket (`pdb_terminal.py`).
 `breakpoint()` connects there and says which process it is; the server queues it until its terminal is free,
 then answers `attached` with the prompt to show (naming the function and the request). pdb reads the lines the
@@ -26,7 +26,7 @@ from devserver.runtime.protocol import encode_frame, read_frame, write_frame
 if TYPE_CHECKING:
     import socket
 
-    from devserver.debug.session_pdb import SessionPdb
+    from devserver.runtime.session_pdb import SessionPdb
 
 __all__ = [
     "ATTACHED",
@@ -117,7 +117,7 @@ class _Session:
         return session
 
     def debugger(self) -> SessionPdb:
-        from devserver.debug.session_pdb import SessionPdb  # pdb costs a cold start ~15 ms: only when asked for
+        from devserver.runtime.session_pdb import SessionPdb  # pdb costs a cold start ~15 ms: only when asked for
 
         debugger = SessionPdb(self, skip=_SKIPPED_MODULES)
         debugger.prompt = self._prompt
