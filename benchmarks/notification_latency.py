@@ -31,7 +31,7 @@ from benchmarks.measure import percentiles
 from devserver.app.model import BucketSpec, FunctionSpec, NotificationSpec
 from devserver.runtime.invocation import Invocation
 from devserver.runtime.pool import WorkerPool
-from emulator.notifications import NotificationDispatcher
+from devserver.triggers.s3_notifications import NotificationDispatcher
 from emulator.process import EmulatorProcess
 from emulator.s3_events import RawS3Event
 
