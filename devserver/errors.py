@@ -1,8 +1,12 @@
-"""Errors the CLI turns into one line on stderr and a non-zero exit (anything else is a bug: it gets a traceback)."""
+"""Errors the CLI turns into one line on stderr and a non-zero exit (anything else is a bug: it gets a traceback).
+
+`CodedError` is the base of the errors an HTTP API of the dev server answers with (the Console's, local Auth's): a
+stable code, a message, the offending value and an HTTP status, rendered as `{"code", "message", "value"}`.
+"""
 
 from __future__ import annotations
 
-__all__ = ["StartError", "UserError"]
+__all__ = ["CodedError", "StartError", "UserError"]
 
 
 class UserError(Exception):
@@ -11,3 +15,18 @@ class UserError(Exception):
 
 class StartError(UserError):
     """`sst-dev start` cannot start: a port is taken, the app folder is missing, state is not writable, ..."""
+
+
+class CodedError(UserError):
+    """A refused request: `code` is stable (AWS's or Cognito's where one exists), `value` the offending input (a key,
+    a username; never a password, token or secret value), `status` the HTTP status it is answered with."""
+
+    def __init__(self, code: str, message: str, value: str | None = None, *, status: int = 400) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.value = value
+        self.status = status
+
+    def payload(self) -> dict[str, str | None]:
+        return {"code": self.code, "message": self.message, "value": self.value}

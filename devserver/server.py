@@ -3,9 +3,11 @@
 How it works: `DevServer.start()` loads `sst.config.py` (binding a loopback socket per Api as the config asks
 for `api.url`), starts a uvicorn server per Api in this event loop, writes `.sst/outputs.json` and
 `.sst/dev.json`, and starts watching the sources. Handlers run in worker processes owned by the `WorkerPool`;
-the server itself never imports user handler code. On a change, `devserver.reload.plan` decides: a config
-change re-loads the config and re-mounts the routes in place (a bad edit keeps the last good app and prints the
-error); a handler change retires the affected warm workers so the next request cold-starts the new code.
+the server itself never imports user handler code. Every event source (the gateways, S3 notifications, the Console,
+`sst-dev invoke`) invokes through one `FunctionInvoker`, which adds bindings and waits for the emulator. On a change,
+the `Reloader` (`devserver.reload`) decides: a config change calls `reload_config`, which re-loads the config and
+re-mounts the routes in place (a bad edit keeps the last good app and prints the error); a handler change retires
+the affected warm workers so the next request cold-starts the new code.
 The app's `Auth`s (`devserver.auth`) answer under `/_sst/auth/` on every listener and check the JWT authorizers of
 routes; their users live under `.sst/state/auth/<stage>/` (in memory when `persist` is off).
 `stop()` stops the watcher, the listeners and every worker, and removes `dev.json`.
@@ -18,16 +20,15 @@ import os
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from devserver.apigw.gateway import ApiGateway
 from devserver.apigw.iam_authorizer import EmulatorIamAuthorizer
-from devserver.app.binding import binding_environment, ssm_fallback_path, ssm_path
+from devserver.app.binding import ssm_fallback_path, ssm_path
 from devserver.app.config import CONFIG_FILE, AppConfigError, load_app
-from devserver.app.model import ApiSpec, AppSpec, FunctionSpec, RouteSpec, frozen_mapping
-from devserver.app.permissions import missing_permission_hint
+from devserver.app.model import ApiSpec, AppSpec, FunctionSpec, RouteSpec
 from devserver.aws.local_aws import LocalAws
 from devserver.console.on_demand import ASGIApp, ConsoleOnDemand
 from devserver.debug.debugger import Debugger
@@ -36,9 +37,9 @@ from devserver.errors import StartError
 from devserver.http.dispatch import DevApp
 from devserver.http.listeners import Listeners
 from devserver.invocations import InvocationLog
-from devserver.reload.plan import plan_reload
-from devserver.reload.watcher import SourceWatcher
+from devserver.reload.reloader import Reloader
 from devserver.runtime.invocation import Invocation
+from devserver.runtime.invoker import FunctionInvoker
 from devserver.runtime.pool import WorkerPool
 from devserver.state.files import (
     dev_file,
@@ -103,10 +104,9 @@ class DevServer:
         self._aws: LocalAws | None = None
         self._pool: WorkerPool | None = None
         self._debugger: Debugger | None = None
-        self._bound: dict[str, tuple[FunctionSpec, FunctionSpec]] = {}
+        self._invoker = FunctionInvoker(app=lambda: self.app, warn=self.terminal.warning)
         self.invocations = InvocationLog()
-        self._watcher: SourceWatcher | None = None
-        self._reload_lock = asyncio.Lock()
+        self._reloader: Reloader | None = None
         self._authorize_iam = EmulatorIamAuthorizer(
             lambda: self.aws.emulator.endpoint, enforce_policies=options.enforce_iam
         )
@@ -184,7 +184,7 @@ class DevServer:
             host=self.options.host,
             port=self.options.emulator_port,
             region=app.region,
-            invoke=self.invoke,
+            invoke=self._invoker.invoke,
             terminal=self.terminal,
             on_delivery=self._record_delivery,
             enforce_iam=self.options.enforce_iam,
@@ -206,15 +206,22 @@ class DevServer:
             base_environment=self.aws.endpoint.environment(),
             debug=self.debugger,
         )
-        self.pool.on_sources = self._on_worker_sources
+        self._invoker.attach(self.pool, self.aws)
         await self.aws.start(app, secrets=self.secrets.parameters(app.name))
         await self._mount(app)
         self._write_app_files(app)
         if self.options.publish:
             self._dev_file_task = asyncio.create_task(self._write_dev_file_when_ready())
         if self.options.watch:
-            self._watcher = SourceWatcher([self.app_dir], self._on_change)
-            self._watcher.start()
+            self._reloader = Reloader(
+                self.app_dir,
+                app=lambda: self.app,
+                pool=self.pool,
+                reload_config=self.reload_config,
+                warn=self.terminal.warning,
+            )
+            self.pool.on_sources = self._reloader.watch_sources
+            self._reloader.start()
         self.terminal.ready(
             app=app.name,
             stage=app.stage,
@@ -274,7 +281,7 @@ class DevServer:
             api,
             app=self.app.name,
             stage=self.app.stage,
-            invoke=self.invoke,
+            invoke=self._invoker.invoke,
             terminal=self.terminal,
             region=self.app.region,
             verify_token=lambda auth_id, token, client_ids: self.auth.verify(auth_id, token, client_ids=client_ids),
@@ -297,29 +304,7 @@ class DevServer:
 
     async def invoke(self, function: FunctionSpec, event: object, *, request_id: str | None = None) -> Invocation:
         """Run one event through `function` with its bindings, once the emulator holds the app's resources."""
-        if not self.aws.is_ready:
-            await self.aws.ready()
-        outcome = await self.pool.invoke(self._with_bindings(function), event, request_id=request_id)
-        if outcome.error is not None:
-            text = f"{outcome.error.error_message} {''.join(outcome.error.stack_trace)}"
-            hint = missing_permission_hint(self.app, function, text)
-            if hint is not None:
-                self.terminal.warning(hint)
-        return outcome
-
-    def _with_bindings(self, function: FunctionSpec) -> FunctionSpec:
-        # Bindings are part of the spec the pool runs, so a changed binding gets a fresh worker like any edit.
-        cached = self._bound.get(function.name)
-        if cached is not None and cached[0] is function:
-            return cached[1]
-        environment = {
-            **binding_environment(self.app, function),
-            **self.aws.credentials_for(function.name),
-            **function.environment,
-        }
-        bound = replace(function, environment=frozen_mapping(environment))
-        self._bound[function.name] = (function, bound)
-        return bound
+        return await self._invoker.invoke(function, event, request_id=request_id)
 
     def _write_app_files(self, app: AppSpec) -> None:
         """The typed resource stubs, `outputs.json` and (once the emulator holds the app) `dev.json`, rewritten
@@ -375,30 +360,6 @@ class DevServer:
             },
         }
 
-    def _on_worker_sources(self, function_name: str, sources: frozenset[Path]) -> None:
-        if self._watcher is not None:
-            self._watcher.watch(sources)
-
-    async def _on_change(self, changed: set[Path]) -> None:
-        # The watcher must outlive any failure here, or the next save would go unseen.
-        try:
-            await self._apply_change(changed)
-        except Exception as error:
-            self.terminal.warning(f"reload failed ({type(error).__name__}: {error}); still watching for changes")
-
-    async def _apply_change(self, changed: set[Path]) -> None:
-        async with self._reload_lock:
-            app = self.app
-            plan = plan_reload(
-                changed,
-                config_sources=app.config_sources,
-                function_sources={spec.name: self.pool.source_files(spec.name) for spec in app.all_functions()},
-            )
-            if plan.reload_config:
-                await self.reload_config()
-            elif plan.retire:
-                self.pool.retire(lambda spec: spec.name in plan.retire)
-
     async def reload_config(self) -> None:
         """Re-load `sst.config.py`; on error keep serving the last good app and print why."""
         try:
@@ -413,7 +374,7 @@ class DevServer:
             self.terminal.warning(f"could not create the new config's resources in the emulator: {error}")
         self._running.app = app
         await asyncio.to_thread(self._reconfigure_auth, app)
-        self._bound.clear()
+        self._invoker.forget_bindings()
         await self.debugger.expose(app.all_functions())
         self.pool.retire(lambda spec: True)
         await self._mount(app)
@@ -428,8 +389,8 @@ class DevServer:
     async def stop(self) -> None:
         """Stop whatever is running (also after a failed start): no worker, emulator or socket is left behind."""
         # Notifications in flight still need the workers, so the dispatcher (in aws) closes before the pool.
-        if self._watcher is not None:
-            await self._watcher.aclose()
+        if self._reloader is not None:
+            await self._reloader.aclose()
         await self.listeners.aclose()
         await self._authorize_iam.aclose()
         if self._aws is not None:

@@ -32,16 +32,13 @@ from devserver.apigw.jwt_authorizer import FORBIDDEN, AuthorizerDecision, TokenV
 from devserver.apigw.routes import RouteTable
 from devserver.app.model import ApiSpec, IamAuthorizer, RouteAuthorizer, RouteSpec
 from devserver.app.naming import ACCOUNT_ID, api_id_for, execute_api_arn
-from devserver.auth.errors import AuthError
-from devserver.runtime.invocation import Invocation
+from devserver.errors import CodedError
+from devserver.runtime.invocation import Invocation, Invoker
 from devserver.runtime.request_ids import new_request_id
 from devserver.terminal import Terminal
 
-__all__ = ["ApiGateway", "Invoker"]
+__all__ = ["ApiGateway"]
 
-
-Invoker = Callable[..., Awaitable[Invocation]]
-"""`WorkerPool.invoke`: `(function, event, *, request_id=None) -> Invocation`."""
 
 InvocationObserver = Callable[[str, RouteSpec, Mapping[str, object], Invocation], None]
 
@@ -88,26 +85,35 @@ class ApiGateway:
             return
         api, table = self._state
         request = await _read_request(scope, receive)
-        if api.cors and _is_preflight(request):
+        if api.cors and _is_preflight(request):  # API Gateway answers CORS preflights itself: no route, no line
             await _send(send, HttpResponse(204, preflight_response_headers(request.headers), b""))
             return
+        response, invocation = await self._answer(api, table, request)
+        # The request's line is printed once. A failed invocation's traceback is in the terminal by the time the
+        # client sees its 500; anything else is printed once the client has its answer, out of its way.
+        failed = invocation is not None and invocation.error is not None
+        if failed:
+            self.terminal.request(request.method, request.raw_path, response.status, invocation)
+        try:
+            await _send(send, response, _cors(api, request))
+        finally:
+            if not failed:
+                self.terminal.request(request.method, request.raw_path, response.status, invocation)
+
+    async def _answer(
+        self, api: ApiSpec, table: RouteTable[RouteSpec], request: HttpRequest
+    ) -> tuple[HttpResponse, Invocation | None]:
+        """The response to `request`, and the invocation that made it (None when no function ran)."""
         try:
             match = table.match(request.method, request.path)
         except RequestPathError:
-            self.terminal.request(request.method, request.raw_path, BAD_REQUEST.status, None)
-            await _send(send, BAD_REQUEST, _cors(api, request))
-            return
+            return BAD_REQUEST, None
         if match is None:
-            self.terminal.request(request.method, request.raw_path, NOT_FOUND.status, None)
-            await _send(send, NOT_FOUND, _cors(api, request))
-            return
+            return NOT_FOUND, None
         route = match.target
         decision = _OPEN if route.authorizer is None else await self._authorize(route.authorizer, request)
         if decision.refusal is not None:
-            self.terminal.request(request.method, request.raw_path, decision.refusal.status, None)
-            await _send(send, decision.refusal, _cors(api, request))
-            return
-        authorizer_context = decision.context
+            return decision.refusal, None
         request_id = new_request_id()
         event = build_http_event(
             request,
@@ -118,20 +124,12 @@ class ApiGateway:
             request_id=request_id,
             now=time.time(),
         )
-        if authorizer_context is not None:
-            cast(dict[str, object], event["requestContext"])["authorizer"] = authorizer_context
+        if decision.context is not None:
+            cast(dict[str, object], event["requestContext"])["authorizer"] = decision.context
         invocation = await self.invoke(route.function, event, request_id=request_id)
-        response = _response_for(invocation)
         for observe in self.observers:
             observe("api", route, event, invocation)
-        if invocation.error is not None:  # the traceback is in the terminal by the time the client sees the 500
-            self.terminal.request(request.method, request.raw_path, response.status, invocation)
-            await _send(send, response, _cors(api, request))
-            return
-        try:
-            await _send(send, response, _cors(api, request))
-        finally:  # a success is printed once the client has its answer: writing to the terminal is not in its way
-            self.terminal.request(request.method, request.raw_path, response.status, invocation)
+        return _response_for(invocation), invocation
 
     async def _authorize(self, authorizer: RouteAuthorizer | IamAuthorizer, request: HttpRequest) -> AuthorizerDecision:
         if isinstance(authorizer, IamAuthorizer):
@@ -143,7 +141,7 @@ class ApiGateway:
 
 
 def _refuse_every_token(auth_id: str, token: str, client_ids: Sequence[str]) -> Mapping[str, Any]:
-    raise AuthError("NotAuthorizedException", f"no Auth {auth_id!r} is running to check tokens", status=401)
+    raise CodedError("NotAuthorizedException", f"no Auth {auth_id!r} is running to check tokens", status=401)
 
 
 def _response_for(invocation: Invocation) -> HttpResponse:

@@ -16,7 +16,7 @@ from typing import Any
 
 from devserver.apigw import HttpResponse
 from devserver.app.model import RouteAuthorizer
-from devserver.auth.errors import AuthError
+from devserver.errors import CodedError
 
 __all__ = [
     "FORBIDDEN",
@@ -40,7 +40,8 @@ UNAUTHORIZED = message_response(401, "Unauthorized")
 FORBIDDEN = message_response(403, "Forbidden")
 
 TokenVerifier = Callable[[str, str, Sequence[str]], Mapping[str, Any]]
-"""`(auth id, token, client ids) -> claims`; raises `AuthError` for a token that does not pass."""
+"""`(auth id, token, client ids) -> claims`; raises a `CodedError` (Cognito's `NotAuthorizedException`) for a token that
+does not pass."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,7 @@ def authorize_jwt(
         return AuthorizerDecision(refusal=UNAUTHORIZED)
     try:
         claims = verify(authorizer.auth_id, token, authorizer.client_ids)
-    except AuthError:
+    except CodedError:
         return AuthorizerDecision(refusal=UNAUTHORIZED)
     scope_claim = claims.get("scope")
     scopes = str(scope_claim).split() if scope_claim else None

@@ -23,8 +23,7 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Request
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
@@ -32,7 +31,7 @@ from devserver.apigw.jwt_authorizer import bearer_token
 from devserver.auth.errors import AuthError
 from devserver.auth.service import AUTH_PREFIX, AuthService
 
-__all__ = ["auth_router", "install_auth_errors"]
+__all__ = ["auth_router"]
 
 
 class Credentials(BaseModel):
@@ -105,13 +104,3 @@ def auth_router(service: Callable[[], AuthService]) -> APIRouter:
         return issued.document()
 
     return router
-
-
-def install_auth_errors(app: FastAPI) -> None:
-    """Render every `AuthError` as `{"code", "message", "value"}` with its status."""
-
-    async def render(_request: Request, error: Exception) -> JSONResponse:
-        assert isinstance(error, AuthError)
-        return JSONResponse(error.payload(), status_code=error.status)
-
-    app.add_exception_handler(AuthError, render)

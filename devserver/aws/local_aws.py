@@ -23,9 +23,10 @@ from devserver.app.model import AppSpec
 from devserver.app.permissions import function_policy
 from devserver.aws.provision_child import ProvisioningChild, ProvisionJob, provision_in_child
 from devserver.errors import StartError
+from devserver.runtime.invocation import Invoker
 from devserver.state.running_server import EmulatorEndpoint
 from devserver.terminal import Terminal
-from devserver.triggers.s3_notifications import Delivery, Invoker, NotificationDispatcher
+from devserver.triggers.s3_notifications import Delivery, NotificationDispatcher
 from emulator.process import EmulatorProcess, EmulatorStartError
 
 __all__ = ["GUARD_MIDDLEWARE", "LocalAws"]

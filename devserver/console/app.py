@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from fastapi import Depends, FastAPI
 from pydantic import BaseModel
 
-from devserver.auth.router import auth_router, install_auth_errors
+from devserver.auth.router import auth_router
 from devserver.console.buckets import buckets_router
 from devserver.console.errors import install_error_handlers
 from devserver.console.functions import functions_router
@@ -35,7 +35,6 @@ __all__ = ["create_console_app", "same_origin_only"]
 def create_console_app(server: ConsoleHost) -> FastAPI:
     console = FastAPI(title="sst-dev console", docs_url=None, redoc_url=None, openapi_url=None)
     install_error_handlers(console)
-    install_auth_errors(console)
     access = BucketAccess(server)
     console.include_router(buckets_router(server, access))
     console.include_router(uploads_router(server, access))

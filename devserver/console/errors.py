@@ -6,6 +6,8 @@ from botocore.exceptions import ClientError
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
+from devserver.errors import CodedError
+
 __all__ = ["ConsoleError", "from_client_error", "install_error_handlers"]
 
 # S3 answers a missing key or bucket with these codes; the Console passes them on as 404s, the rest as 400s.
@@ -14,18 +16,11 @@ _NOT_FOUND_CODES = frozenset({"NoSuchKey", "NoSuchBucket", "NoSuchUpload"})
 _HEAD_NOT_FOUND = frozenset({"404", "NotFound"})
 
 
-class ConsoleError(Exception):
+class ConsoleError(CodedError):
     """A request the Console cannot carry out; rendered as `{"code", "message", "value"}`."""
 
     def __init__(self, status: int, code: str, message: str, value: str | None = None) -> None:
-        super().__init__(message)
-        self.status = status
-        self.code = code
-        self.message = message
-        self.value = value
-
-    def payload(self) -> dict[str, str | None]:
-        return {"code": self.code, "message": self.message, "value": self.value}
+        super().__init__(code, message, value, status=status)
 
 
 def from_client_error(error: ClientError, value: str) -> ConsoleError:
@@ -39,10 +34,11 @@ def from_client_error(error: ClientError, value: str) -> ConsoleError:
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Render every `ConsoleError` as JSON with its status."""
+    """Render every `CodedError` (the Console's own, and local Auth's) as `{"code", "message", "value"}` with its
+    status."""
 
     async def render(_request: Request, error: Exception) -> JSONResponse:
-        assert isinstance(error, ConsoleError)
+        assert isinstance(error, CodedError)
         return JSONResponse(error.payload(), status_code=error.status)
 
-    app.add_exception_handler(ConsoleError, render)
+    app.add_exception_handler(CodedError, render)

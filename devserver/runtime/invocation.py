@@ -1,8 +1,13 @@
-"""What one invocation of a function produced: shared by the worker pool, the API server and the notifier."""
+"""What one invocation of a function produced, and the `Invoker` every event source calls to get one."""
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from devserver.app.model import FunctionSpec
 
 
 @dataclass(frozen=True)
@@ -40,3 +45,11 @@ class Invocation:
     @property
     def ok(self) -> bool:
         return self.error is None
+
+
+class Invoker(Protocol):
+    """Runs one event through one function: `FunctionInvoker.invoke` (and, without bindings, `WorkerPool.invoke`)."""
+
+    def __call__(
+        self, function: FunctionSpec, event: object, /, *, request_id: str | None = None
+    ) -> Coroutine[Any, Any, Invocation]: ...

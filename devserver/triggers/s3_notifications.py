@@ -36,17 +36,17 @@ import time
 import traceback
 import uuid
 from collections import deque
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Literal, Protocol
+from typing import Literal
 
 from devserver.app.model import BucketSpec, FunctionSpec, NotificationSpec
 from devserver.app.notification_rules import matches
-from devserver.runtime.invocation import Invocation, LambdaError
+from devserver.runtime.invocation import Invocation, Invoker, LambdaError
 from emulator.s3_events import DEFAULT_ACCOUNT_ID, RawS3Event, S3Event, s3_event, s3_event_record
 
-__all__ = ["LAMBDA_ASYNC_RETRY_DELAYS", "Delivery", "DeliveryStatus", "Invoker", "NotificationDispatcher"]
+__all__ = ["LAMBDA_ASYNC_RETRY_DELAYS", "Delivery", "DeliveryStatus", "NotificationDispatcher"]
 
 logger = logging.getLogger(__name__)
 
@@ -54,14 +54,6 @@ DeliveryStatus = Literal["ok", "failed"]
 
 LAMBDA_ASYNC_RETRY_DELAYS = (0.1, 0.2)
 """Two retries, as Lambda's asynchronous invocation makes; AWS waits ~60 s and ~120 s, we wait 0.1 s and 0.2 s."""
-
-
-class Invoker(Protocol):
-    """Runs one event through one function: `WorkerPool.invoke` is one."""
-
-    def __call__(
-        self, function: FunctionSpec, event: object, /, *, request_id: str | None = None
-    ) -> Coroutine[Any, Any, Invocation]: ...
 
 
 @dataclass(frozen=True)
