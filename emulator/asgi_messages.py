@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from emulator.middleware import Message, Receive, Scope
-from emulator.s3_addressing import S3Address, resolve_s3_address
+from emulator.s3.addressing import S3Address, resolve_s3_address
 
 __all__ = ["HEADER_MAP_KEY", "header_map", "read_body", "replay_body", "s3_address_of"]
 

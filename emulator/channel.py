@@ -12,7 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import cast
 
-from emulator.s3_events import RawS3Event
+from emulator.s3.events import RawS3Event
 
 __all__ = [
     "ChannelError",

@@ -16,7 +16,7 @@ import threading
 from collections import deque
 
 from emulator.channel import encode_s3_event
-from emulator.s3_events import RawS3Event
+from emulator.s3.events import RawS3Event
 
 __all__ = ["ChannelWriter"]
 

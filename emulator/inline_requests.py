@@ -17,8 +17,8 @@ from __future__ import annotations
 from urllib.parse import parse_qsl
 
 from emulator.asgi_messages import header_map
+from emulator.iam.signer import access_key_of
 from emulator.middleware import Scope
-from emulator.signer import access_key_of
 
 __all__ = ["InlinePolicy"]
 

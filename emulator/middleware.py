@@ -1,7 +1,7 @@
 """The seam where ASGI middleware sits in front of moto in the emulator process.
 
-Middleware such as the presign/CORS guard (`emulator.guard.S3RequestGuard`) must not import moto: what it needs to
-know about the emulator's state reaches it through `S3Lookups`, whose implementation lives in `emulator.moto_app`.
+Middleware such as the presign/CORS guard (`emulator.s3.guard.S3RequestGuard`) must not import moto: what it needs to
+know about the emulator's state reaches it through `S3Lookups`, whose implementation lives in `emulator.moto.app`.
 A `MiddlewareFactory` takes the app it wraps and the lookups and returns the wrapped app.
 """
 
@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from emulator.account import ACCOUNT_ID
-from emulator.iam_policy import IdentityLookup
+from emulator.iam.policy import IdentityLookup
 
 __all__ = ["ASGIApp", "MiddlewareFactory", "S3Lookups", "wrap_with_middleware"]
 

@@ -21,8 +21,8 @@ Why a separate process (measured on this 2-core machine, `python -m benchmarks.e
 - The process also keeps moto's memory apart (≈75 MB resident after warm-up, ≈115 MB peak during a 100 MiB
   multipart upload; moto's own server peaks at ≈700 MB there) and lets the dev server outlive an emulator crash.
 Start-up, spawn until `ready` with SSM warmed: ≈0.6 s, almost all of it importing moto (without the EC2 tables its
-SSM models import, ~0.5 s more: see `emulator.deferred_ec2`). `spawn()` returns at once so the dev server can do its
-own start-up meanwhile and call `wait_ready()` last; the socket already listens, so early requests wait in the
+SSM models import, ~0.5 s more: see `emulator.moto.deferred_ec2`). `spawn()` returns at once so the dev server can do
+its own start-up meanwhile and call `wait_ready()` last; the socket already listens, so early requests wait in the
 backlog.
 """
 
@@ -47,8 +47,8 @@ from types import TracebackType
 from typing import IO, TYPE_CHECKING
 
 from emulator.channel import ChannelError, Ready, S3EventMessage, decode_message
-from emulator.s3_events import RawS3Event
-from emulator.state_lock import StateDirError, lock_state_dir, s3_root
+from emulator.s3.events import RawS3Event
+from emulator.store.state_lock import StateDirError, lock_state_dir, s3_root
 
 if TYPE_CHECKING:
     import boto3.session
@@ -86,7 +86,7 @@ class EmulatorProcess:
     or while it does. `middleware` names ASGI middleware factories (`module:attribute`, outermost first) to put in
     front of moto; see `emulator.middleware`. `spawn` starts the process (`subprocess.Popen`'s signature).
 
-    `state_dir` is where S3 buckets and objects persist (under `state_dir/s3/`, see `emulator.persistence`): an
+    `state_dir` is where S3 buckets and objects persist (under `state_dir/s3/`, see `emulator.moto.persistence`): an
     emulator started on the same folder finds them again, and an acknowledged write survives even `kill -9`. Only
     one emulator may use a folder at a time. Without it, objects live in a temporary folder removed by `stop()`.
     """

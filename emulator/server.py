@@ -9,10 +9,10 @@ delete then goes onto the channel as one JSON line (`emulator.channel_writer`: w
 room, else by a writer thread), so an S3 response never waits for the parent. If the parent dies, the lifeline
 pipe reads EOF and the process shuts itself down: no orphan outlives the dev server.
 
-S3 object bodies live in files, never in moto's memory (`emulator.moto_bodies`), under `--state-dir` when given —
+S3 object bodies live in files, never in moto's memory (`emulator.moto.bodies`), under `--state-dir` when given —
 there buckets and objects are restored at start and every change is committed before its response leaves
-(`emulator.persistence`); the folder's lock (`emulator.state_lock`) arrives as `--state-lock-fd` and stays open
-for the process's life. Without a state folder the files go to the `--scratch-dir` the parent made, where nothing
+(`emulator.moto.persistence`); the folder's lock (`emulator.store.state_lock`) arrives as `--state-lock-fd` and stays
+open for the process's life. Without a state folder the files go to the `--scratch-dir` the parent made, where nothing
 is committed. The parent removes that folder once this process has exited; this process removes it itself when the
 lifeline closes, for a parent that died. No exit hook would do: uvicorn ends the process by re-raising SIGTERM.
 
@@ -37,23 +37,23 @@ from pathlib import Path
 
 import uvicorn
 
-from emulator import moto_hot_paths
 from emulator.channel import encode_ready
 from emulator.channel_writer import ChannelWriter
 from emulator.inline_requests import InlinePolicy
 from emulator.middleware import ASGIApp, MiddlewareFactory, S3Lookups, wrap_with_middleware
-from emulator.moto_app import MotoState, build_moto_wsgi_app, warm_up
-from emulator.moto_bodies import DiskBackedValues
-from emulator.moto_footprint import with_partition_regions, without_flask_debug
-from emulator.object_puts import ObjectPuts
-from emulator.object_reads import ObjectReads
-from emulator.object_store import ObjectStore
-from emulator.persistence import S3Persistence, WSGIApp
+from emulator.moto import hot_paths as moto_hot_paths
+from emulator.moto.app import MotoState, build_moto_wsgi_app, warm_up
+from emulator.moto.bodies import DiskBackedValues
+from emulator.moto.footprint import with_partition_regions, without_flask_debug
+from emulator.moto.object_puts import ObjectPuts
+from emulator.moto.object_reads import ObjectReads
+from emulator.moto.persistence import S3Persistence, WSGIApp
+from emulator.moto.s3_hooks import S3EventHooks
 from emulator.process import EmulatorCredentials
-from emulator.raw_s3_event import Sequencer
 from emulator.request_context import CurrentRequest, RequestContextMiddleware
-from emulator.s3_events import RawS3Event
-from emulator.s3_hooks import S3EventHooks
+from emulator.s3.events import RawS3Event
+from emulator.s3.raw_events import Sequencer
+from emulator.store.object_store import ObjectStore
 from emulator.wsgi_bridge import WSGIBridge
 
 __all__ = ["build_app", "load_middleware", "main"]

@@ -7,7 +7,7 @@ stream ends where the body does, so it reads it with one `read()` instead of 64 
 it then copies (and for an in-memory body that `read()` hands over the very bytes object received, no copy): moto
 holds one copy of a body, not three. The response comes back to the loop to be sent. A response of up to
 `BUFFERED_RESPONSE_BYTES` comes back whole; a longer one (a GetObject streaming its body from disk, see
-`emulator.object_bodies.BodyRange`) is sent in pieces, each next piece read on a worker thread while the loop waits
+`emulator.store.bodies.BodyRange`) is sent in pieces, each next piece read on a worker thread while the loop waits
 for the client to take the previous one (uvicorn's flow control), so a download never sits in memory whole.
 Small requests that only compute (see `emulator.inline_requests`) skip the hand-off: their WSGI call runs on the
 loop itself, saving two thread wake-ups per request. a2wsgi's general-purpose bridge streams everything: it hops

@@ -1,7 +1,7 @@
 """API Gateway's `iam` authorizer, on the dev server's side: the emulator decides, the gateway asks.
 
 How it works: the emulator holds every secret key and policy, so it verifies the request's SigV4 signature and
-checks `execute-api:Invoke` (`emulator.execute_api`). For each request to a route with `authorizer: "iam"` the
+checks `execute-api:Invoke` (`emulator.iam.execute_api`). For each request to a route with `authorizer: "iam"` the
 gateway posts what it received — method, path and query as sent, headers, the SHA-256 of the body, the route's
 ARN — to the emulator's `/_sst/execute-api/authorize` over one pooled HTTP connection, and gets either the
 `requestContext.authorizer.iam` the event carries or API Gateway's 403 answer. The body itself stays here.
@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 
 from devserver.apigw import HttpRequest
 from devserver.apigw.jwt_authorizer import AuthorizerDecision, message_response
-from emulator.execute_api_path import AUTHORIZE_PATH
+from emulator.iam.execute_api_path import AUTHORIZE_PATH
 
 if TYPE_CHECKING:
     import httpx
@@ -27,7 +27,7 @@ IamAuthorize = Callable[[HttpRequest, str], Awaitable[AuthorizerDecision]]
 
 
 def authorization_document(request: HttpRequest, resource_arn: str, *, enforce_policies: bool) -> dict[str, object]:
-    """What the emulator's authorizer reads (see `emulator.execute_api`)."""
+    """What the emulator's authorizer reads (see `emulator.iam.execute_api`)."""
     return {
         "method": request.method,
         "path": request.raw_path,

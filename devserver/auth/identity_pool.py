@@ -4,7 +4,7 @@ How it works: each identity (a signed-in user's stable identity id, or a guest's
 named after it, holding the identity policy (the `Auth`'s statements with `${cognito-identity.amazonaws.com:sub}`
 replaced by the identity id, as IAM substitutes that variable for Cognito roles). The credentials handed out are
 that user's access key plus a fresh session token with an expiry, recorded on the user as tags
-(`emulator.identity_tags`): the emulator's IAM guard checks every request signed with the key against exactly that
+(`emulator.iam.identity_tags`): the emulator's IAM guard checks every request signed with the key against exactly that
 policy, and refuses it when its token is missing, unknown or expired, as AWS refuses stale temporary credentials.
 """
 
@@ -22,7 +22,7 @@ from devserver.app.model import PermissionSpec
 from devserver.app.permissions import POLICY_VERSION
 from devserver.auth.tokens import Clock
 from devserver.aws.provision import put_function_users
-from emulator.identity_tags import CognitoIdentity, identity_tags, session_tag, stale_session_tags
+from emulator.iam.identity_tags import CognitoIdentity, identity_tags, session_tag, stale_session_tags
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient

@@ -18,7 +18,7 @@ from devserver.auth.identity_pool import IdentityCredentials, IdentityPool, iden
 from devserver.auth.ids import identity_id
 from devserver.auth.tokens import Clock, IssuedTokens, TokenIssuer, TokenSubject
 from devserver.auth.users import User, UserStore
-from emulator.identity_tags import CognitoIdentity
+from emulator.iam.identity_tags import CognitoIdentity
 
 __all__ = ["AUTH_PREFIX", "AuthService"]
 

@@ -31,11 +31,11 @@ from emulator.process import EmulatorProcess, EmulatorStartError
 
 __all__ = ["GUARD_MIDDLEWARE", "LocalAws"]
 
-GUARD_MIDDLEWARE = "emulator.guard:s3_request_guard"
+GUARD_MIDDLEWARE = "emulator.s3.guard:s3_request_guard"
 """Checks presigned URLs, POST policies and bucket CORS as S3 does, in front of moto (which checks none)."""
-IAM_MIDDLEWARE = "emulator.iam_guard:iam_guard"
+IAM_MIDDLEWARE = "emulator.iam.guard:iam_guard"
 """Checks each function's requests against what it binds and its `permissions`."""
-EXECUTE_API_MIDDLEWARE = "emulator.execute_api:execute_api_authorizer"
+EXECUTE_API_MIDDLEWARE = "emulator.iam.execute_api:execute_api_authorizer"
 """Answers the gateway's `iam` authorizer; outermost, so its path never reaches the S3 guard."""
 
 

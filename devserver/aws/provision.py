@@ -119,7 +119,7 @@ def put_function_users(
     """Give each function (by name) an IAM user holding its policy, and an access key unless `keys` has one.
 
     The user stands in for the function's execution role: its requests are checked against the policy by
-    `emulator.iam_guard`. The policy is rewritten every time, so a config reload's changes apply at once.
+    `emulator.iam.guard`. The policy is rewritten every time, so a config reload's changes apply at once.
     Returns every function's `(access key id, secret)`.
     """
     credentials = dict(keys)

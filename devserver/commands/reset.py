@@ -1,9 +1,9 @@
 """`sst-dev reset`: forget a stage's persisted emulator data (buckets and objects) and its secret values.
 
-The emulator keeps S3 data under `.sst/state/emulator/<stage>/` (see `emulator.persistence`) and secrets under
+The emulator keeps S3 data under `.sst/state/emulator/<stage>/` (see `emulator.moto.persistence`) and secrets under
 `.sst/state/secrets/` (see `devserver.state.secrets`); both survive restarts, so this is the way back to an empty
 stage. Fallback secret values are shared by every stage and stay. The emulator's lock on the folder
-(`emulator.state_lock`) makes a reset while `sst-dev start` runs on that stage fail instead of pulling files from
+(`emulator.store.state_lock`) makes a reset while `sst-dev start` runs on that stage fail instead of pulling files from
 under it.
 """
 
@@ -19,7 +19,7 @@ from devserver.commands.common import resolve_stage
 from devserver.errors import UserError
 from devserver.state.files import emulator_state_dir
 from devserver.state.secrets import SecretsStore
-from emulator.state_lock import StateDirError, lock_state_dir, s3_root
+from emulator.store.state_lock import StateDirError, lock_state_dir, s3_root
 
 __all__ = ["register", "run"]
 

@@ -3,7 +3,7 @@
 `AppEvents(app, api_url=...)` is `emulator.events` in the pytest fixture and the source of `sst-dev invoke`'s
 default events. `http()` matches the request against the app's routes (as the local API Gateway does) and builds
 the payload format 2.0 event with `devserver.apigw.build_http_event`; `s3_put()`/`s3_delete()` build the record
-the notification dispatcher would send with `emulator.s3_events`. So an event made here is the event the server
+the notification dispatcher would send with `emulator.s3.events`. So an event made here is the event the server
 sends for the same request or write, down to `routeKey`, `pathParameters`, the URL-encoded object key and the
 notification's `configurationId`. Pure: the clock is a parameter, ids are random.
 """
@@ -28,8 +28,8 @@ from devserver.app.invoke_target import InvokeTarget, NotificationTrigger, Route
 from devserver.app.model import ApiSpec, AppSpec, BucketSpec, NotificationSpec, RouteSpec
 from devserver.app.naming import ACCOUNT_ID, api_id_for
 from devserver.app.notification_rules import event_types, matches
-from emulator.raw_s3_event import EventName, Sequencer, raw_s3_event
-from emulator.s3_events import S3Event, s3_event, s3_event_record
+from emulator.s3.events import S3Event, s3_event, s3_event_record
+from emulator.s3.raw_events import EventName, Sequencer, raw_s3_event
 
 __all__ = ["DEFAULT_CONFIGURATION_ID", "AppEvents", "EventFactoryError", "route_example_path"]
 

@@ -6,10 +6,10 @@ The emulator reports each write or delete as a raw event from its own thread (`s
 non-blocking). `submit` hands the event to the dispatcher's asyncio loop with `loop.call_soon_threadsafe`; events
 submitted before `start()` wait in a small buffer and are routed, in order, when it runs. On the loop, the event is
 matched against the bucket's notifications (`notification_rules.matches`); for each match, one S3 event with one
-record (S3 sends one record per message) is built (`s3_events`) and delivered by its own task, so the S3 call that
-caused it has long returned, as with S3's asynchronous invocation of Lambda. Tasks are created in arrival order, which
-is sequencer order, so deliveries for one key start in the order the writes happened (S3 does not promise an order;
-we just do not scramble it).
+record (S3 sends one record per message) is built (`emulator.s3.events`) and delivered by its own task, so the S3 call
+that caused it has long returned, as with S3's asynchronous invocation of Lambda. Tasks are created in arrival order,
+which is sequencer order, so deliveries for one key start in the order the writes happened (S3 does not promise an
+order; we just do not scramble it).
 
 A delivery that fails is retried twice, as Lambda retries an asynchronous invocation, with the same request id on
 every attempt, as Lambda keeps it. AWS waits about one and then two minutes between attempts; a local dev loop (and a
@@ -44,7 +44,7 @@ from typing import Literal
 from devserver.app.model import BucketSpec, FunctionSpec, NotificationSpec
 from devserver.app.notification_rules import matches
 from devserver.runtime.invocation import Invocation, Invoker, LambdaError
-from emulator.s3_events import DEFAULT_ACCOUNT_ID, RawS3Event, S3Event, s3_event, s3_event_record
+from emulator.s3.events import DEFAULT_ACCOUNT_ID, RawS3Event, S3Event, s3_event, s3_event_record
 
 __all__ = ["LAMBDA_ASYNC_RETRY_DELAYS", "Delivery", "DeliveryStatus", "NotificationDispatcher"]
 

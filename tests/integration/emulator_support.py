@@ -16,7 +16,7 @@ from botocore.config import Config
 
 from emulator.middleware import ASGIApp, Receive, S3Lookups, Scope, Send
 from emulator.process import EmulatorProcess
-from emulator.s3_events import RawS3Event
+from emulator.s3.events import RawS3Event
 
 PROBE_MIDDLEWARE = "tests.integration.emulator_support:probe_middleware"
 

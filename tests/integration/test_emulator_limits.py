@@ -1,7 +1,7 @@
 """moto's limits are not sst-dev's: objects take no RAM while stored and no file descriptor at all.
 
 moto keeps objects under ~5 MiB in memory and holds one open temporary file per larger object; the emulator keeps
-bodies in files it opens only while reading them (see `emulator.moto_bodies`).
+bodies in files it opens only while reading them (see `emulator.moto.bodies`).
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ import pytest
 from botocore.client import BaseClient
 
 from emulator.process import EmulatorProcess
-from emulator.s3_events import RawS3Event
+from emulator.s3.events import RawS3Event
 from tests.integration.emulator_support import S3EventLog
 
 _bucket_numbers = itertools.count()

@@ -46,7 +46,7 @@ def test_ssm_secure_string_decrypts_and_parameters_list_by_path(emulator: Emulat
 
 
 def test_ec2_loads_on_first_use_and_ssm_run_command_finds_its_instances(emulator: EmulatorProcess) -> None:
-    # The emulator defers moto's EC2 tables (emulator.deferred_ec2): both paths that need them must still work.
+    # The emulator defers moto's EC2 tables (emulator.moto.deferred_ec2): both paths that need them must still work.
     ssm, ec2 = emulator.client("ssm"), emulator.client("ec2")
     image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
     tags = [{"ResourceType": "instance", "Tags": [{"Key": "role", "Value": "web"}]}]
@@ -176,7 +176,7 @@ def test_middleware_is_told_secret_keys_of_the_account_and_of_iam_users(emulator
 
 @pytest.mark.parametrize("region", ["eu-west-1", "ap-southeast-2"])
 def test_every_regional_service_answers_in_the_apps_region(region: str) -> None:
-    # moto's regional backends take their region list from botocore's partitions (emulator.moto_footprint).
+    # moto's regional backends take their region list from botocore's partitions (emulator.moto.footprint).
     with EmulatorProcess(region=region) as running:
         create_buckets(running.client("s3"), [BucketSpec(id="files", name=f"regional-{region}")])
         put_parameters(running.client("ssm"), {"/regional/p": ("v", True)})

@@ -25,7 +25,7 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 from moto.s3.models import s3_backends
 
-from emulator.guard import S3RequestGuard
+from emulator.s3.guard import S3RequestGuard
 
 APP_ORIGIN = "http://localhost:3000"
 _bucket_numbers = itertools.count()

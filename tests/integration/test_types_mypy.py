@@ -118,6 +118,6 @@ def test_with_a_regular_install_only_devserver_resources_is_overlaid(app_dir: Pa
         (app_dir / "functions" / "misuses_model.py").unlink()
     assert errors_by_file(result.stdout) == {
         "reads_undeclared.py": ['"BucketResources" has no attribute "notThere"  [attr-defined]'],
-        # devserver.model still comes from the installed package: its real types are checked.
+        # devserver.app.model still comes from the installed package: its real types are checked.
         "misuses_model.py": ['Incompatible return value type (got "str", expected "int")  [return-value]'],
     }, result.stdout

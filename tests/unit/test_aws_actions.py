@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from emulator.aws_actions import RequiredPermission, dynamodb_permissions, s3_permissions, ssm_permissions
+from emulator.iam.actions import RequiredPermission, dynamodb_permissions, s3_permissions, ssm_permissions
 
 
 @pytest.mark.parametrize(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from emulator.cors import CorsRule, actual_request_headers, parse_cors_rules, preflight_headers
-from emulator.s3_errors import S3Error
+from emulator.s3.cors import CorsRule, actual_request_headers, parse_cors_rules, preflight_headers
+from emulator.s3.errors import S3Error
 
 APP = "http://localhost:3000"
 RULES = parse_cors_rules(

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta, timezone
 import pytest
 
 from emulator.channel import ChannelError, Ready, S3EventMessage, decode_message, encode_ready, encode_s3_event
-from emulator.raw_s3_event import Sequencer, format_event_time, raw_s3_event
 from emulator.request_context import access_key_from_request, new_host_id, new_request_id
+from emulator.s3.raw_events import Sequencer, format_event_time, raw_s3_event
 
 
 def test_event_time_is_utc_with_milliseconds_and_z() -> None:

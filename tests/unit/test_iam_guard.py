@@ -7,8 +7,8 @@ import json
 
 import httpx
 
-from emulator.iam_guard import IamGuard
-from emulator.iam_policy import Identity, statements_of
+from emulator.iam.guard import IamGuard
+from emulator.iam.policy import Identity, statements_of
 from emulator.middleware import Receive, Scope, Send
 
 FUNCTION_KEY = "AKIAFUNCTION"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from emulator.iam_policy import evaluate, statements_of
+from emulator.iam.policy import evaluate, statements_of
 
 BUCKET_POLICY = {
     "Version": "2012-10-17",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from emulator.identity_tags import (
+from emulator.iam.identity_tags import (
     MAX_SESSIONS,
     CognitoIdentity,
     check_session_token,

@@ -10,8 +10,8 @@ import pytest
 from moto.moto_server.werkzeug_app import BackendRequest
 from werkzeug.test import Client
 
-from emulator.moto_app import build_moto_wsgi_app
-from emulator.moto_footprint import without_flask_debug
+from emulator.moto.app import build_moto_wsgi_app
+from emulator.moto.footprint import without_flask_debug
 
 AUTHORIZATION = (
     "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/s3/aws4_request, "

@@ -8,7 +8,7 @@ import pytest
 from moto.moto_api._internal import mock_random
 from moto.s3.responses import S3Response
 
-from emulator.moto_hot_paths import remembered_by_host, request_id
+from emulator.moto.hot_paths import remembered_by_host, request_id
 
 HOSTS = [
     "127.0.0.1:4566",

@@ -17,7 +17,7 @@ from aws_lambda_powertools.utilities.parser.models import S3Model
 from devserver.app.model import BucketSpec, FunctionSpec, NotificationSpec
 from devserver.runtime.invocation import Invocation, LambdaError
 from devserver.triggers.s3_notifications import Delivery, NotificationDispatcher
-from emulator.s3_events import RawS3Event
+from emulator.s3.events import RawS3Event
 
 BUCKET = "dev-sample-app-myfiles-1a2b3c4d"
 THUMBS = FunctionSpec(name="dev-sample-app-thumbs", handler="functions/thumbs.main", app_dir=Path("."))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import gc
 from pathlib import Path
 
-from emulator.object_bodies import BodyRange
-from emulator.object_store import ObjectStore
+from emulator.store.bodies import BodyRange
+from emulator.store.object_store import ObjectStore
 
 
 def open_store(root: Path) -> ObjectStore:

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emulator.object_paths import bucket_record_path, parse_version_file_name, version_path
-from emulator.object_record import RecordError, decode_footer, decode_record, encode_trailer
+from emulator.store.paths import bucket_record_path, parse_version_file_name, version_path
+from emulator.store.record import RecordError, decode_footer, decode_record, encode_trailer
 
 ROOT = "/state/s3"
 HOSTILE_KEYS = [

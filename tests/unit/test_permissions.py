@@ -8,7 +8,7 @@ import pytest
 
 from devserver.app.config import AppConfigError, load_app
 from devserver.app.permissions import function_policy, missing_permission_hint
-from emulator.iam_policy import evaluate, statements_of
+from emulator.iam.policy import evaluate, statements_of
 from tests.apps import make_app
 
 STACK = """

@@ -12,7 +12,7 @@ import pytest
 from botocore.awsrequest import AWSResponse
 from botocore.config import Config
 
-from emulator.plain_requests import PlainPut, PlainRead, plain_object_put, plain_object_read
+from emulator.s3.plain_requests import PlainPut, PlainRead, plain_object_put, plain_object_read
 
 SIGNED = "AWS4-HMAC-SHA256 Credential=AKID/20261123/eu-west-1/s3/aws4_request, SignedHeaders=host, Signature=ab"
 HOST = "127.0.0.1:4566"

@@ -13,8 +13,8 @@ import httpx
 import pytest
 from botocore.config import Config
 
-from emulator.post_policy import PostForm, parse_post_form, post_success_response, verify_post_policy
-from emulator.s3_errors import S3Error
+from emulator.s3.errors import S3Error
+from emulator.s3.post_policy import PostForm, parse_post_form, post_success_response, verify_post_policy
 
 SECRETS = {"test": "test"}
 BUCKET = "my-bucket"

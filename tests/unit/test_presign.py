@@ -11,9 +11,9 @@ from botocore.config import Config
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emulator.presign import PresignedRequest, presigned_auth_kind, verify_presigned_request
-from emulator.s3_addressing import resolve_s3_address
-from emulator.s3_errors import S3Error
+from emulator.s3.addressing import resolve_s3_address
+from emulator.s3.errors import S3Error
+from emulator.s3.presign import PresignedRequest, presigned_auth_kind, verify_presigned_request
 
 ENDPOINT = "127.0.0.1:4566"
 SECRETS = {"test": "test", "other": "other-secret"}

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emulator.s3_addressing import S3Address, object_url, resolve_s3_address, split_host
-from emulator.s3_errors import S3Error
+from emulator.s3.addressing import S3Address, object_url, resolve_s3_address, split_host
+from emulator.s3.errors import S3Error
 
 ENDPOINT = "127.0.0.1:4566"
 

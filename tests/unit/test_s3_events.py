@@ -8,7 +8,7 @@ import pytest
 from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import S3Model
 
-from emulator.s3_events import RawS3Event, bucket_arn, encode_object_key, s3_event, s3_event_record
+from emulator.s3.events import RawS3Event, bucket_arn, encode_object_key, s3_event, s3_event_record
 
 KEYS = [
     "uploads/photo.png",

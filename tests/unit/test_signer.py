@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from emulator.signer import access_key_of
+from emulator.iam.signer import access_key_of
 
 SIGV4_S3 = "AWS4-HMAC-SHA256 Credential=test/20260101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=ab"
 

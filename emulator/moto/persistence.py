@@ -8,12 +8,13 @@ How it works: `S3Persistence.restore()` rebuilds moto's buckets and object versi
   hold, retention) only mark the key: moto sets metadata, tags and ACLs *after* storing the object, so the key is
   committed when moto's handling of the request is over. `middleware()` does that: after moto's view ran and before
   the response leaves the emulator, each marked key's versions are committed (each an fsynced, atomically renamed
-  file, see `emulator.object_store`) and versions moto no longer has are retired. S3 events are held back until
+  file, see `emulator.store.object_store`) and versions moto no longer has are retired. S3 events are held back until
   then (`after_commit`), so a function never hears of an object a crash could take back.
-Bodies never go through here: `emulator.moto_bodies` keeps them in the store's files from the moment moto sets them.
+Bodies never go through here: `emulator.moto.bodies` keeps them in the store's files from the moment moto sets them.
 Multipart uploads in progress are not persisted: a restart drops them, as their parts.
 
-This module and `emulator.moto_bodies` know moto's S3 internals, next to `emulator.moto_app` and `emulator.s3_hooks`.
+This module and `emulator.moto.bodies` know moto's S3 internals, next to `emulator.moto.app` and
+`emulator.moto.s3_hooks`.
 """
 
 from __future__ import annotations
@@ -31,13 +32,13 @@ from moto.core import DEFAULT_ACCOUNT_ID
 from moto.s3.models import FakeBucket, FakeDeleteMarker, FakeKey, S3Backend, s3_backends
 from moto.utilities.utils import get_partition
 
-from emulator.moto_app import find_bucket
-from emulator.moto_bodies import body_of, set_body_of
-from emulator.object_bodies import BodyFile
-from emulator.object_paths import key_digest
-from emulator.object_store import ObjectStore, StoredVersion
-from emulator.s3_errors import S3Error, error_body
-from emulator.s3_events import RawS3Event
+from emulator.moto.app import find_bucket
+from emulator.moto.bodies import body_of, set_body_of
+from emulator.s3.errors import S3Error, error_body
+from emulator.s3.events import RawS3Event
+from emulator.store.bodies import BodyFile
+from emulator.store.object_store import ObjectStore, StoredVersion
+from emulator.store.paths import key_digest
 
 __all__ = ["RestoredCounts", "S3Persistence", "WSGIApp"]
 
@@ -349,7 +350,7 @@ def _restored_version(backend: S3Backend, bucket: FakeBucket, stored: StoredVers
         return marker
     key = FakeKey(
         name=record["key"],
-        value=stored.body,  # type: ignore[arg-type]  # emulator.moto_bodies adopts a BodyFile as the value
+        value=stored.body,  # type: ignore[arg-type]  # emulator.moto.bodies adopts a BodyFile as the value
         account_id=backend.account_id,
         region_name=bucket.region_name,
         storage=record.get("storageClass"),

@@ -1,4 +1,4 @@
-"""How the emulator process mints a `RawS3Event` (defined in `emulator.s3_events`) for each S3 write and delete.
+"""How the emulator process mints a `RawS3Event` (defined in `emulator.s3.events`) for each S3 write and delete.
 
 The raw event is the plain fact — which object changed, how, by whom, when. The notification dispatcher turns it into
 the record AWS sends (URL-encoded key, ...), so the key here is raw and the ETag unquoted. For `ObjectRemoved:*`
@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Literal
 
-from emulator.s3_events import RawS3Event
+from emulator.s3.events import RawS3Event
 
 __all__ = [
     "EventName",

@@ -2,7 +2,7 @@
 
 How it works: a body lives in exactly one file at a time and moves, never copies, through three places: staged (in
 the store's `tmp/`, being written or waiting for its request to finish), committed (under its version's final name,
-see `emulator.object_paths`), and retired (renamed back into `tmp/` when the version is overwritten or deleted).
+see `emulator.store.paths`), and retired (renamed back into `tmp/` when the version is overwritten or deleted).
 Renames happen under the handle's lock, and readers open the current path under the same lock, so a reader always
 finds the file; an open file stays readable whatever happens to its name afterwards. A handle that is garbage
 (moto dropped the version and no reader holds a `BodyRange`) unlinks its file unless it is committed: that is the

@@ -12,7 +12,7 @@ How it works: for each HTTP request addressed to a bucket (path-style or ``bucke
 
 Header-signed requests (an ``Authorization`` header) go to moto unchanged, except for the CORS headers; requests
 signed for another service, and requests not addressed to a bucket, pass through untouched. The checks are pure
-functions (`emulator.presign`, `emulator.post_policy`, `emulator.cors`); this module only moves ASGI messages.
+functions (`emulator.s3.presign`, `emulator.s3.post_policy`, `emulator.s3.cors`); this module only moves ASGI messages.
 Lookups run on the event loop, so they must answer from memory.
 """
 
@@ -23,12 +23,12 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 
 from emulator.asgi_messages import header_map, read_body, replay_body, s3_address_of
-from emulator.cors import CorsRule, actual_request_headers, parse_cors_rules, preflight_headers
 from emulator.middleware import ASGIApp, Message, Receive, S3Lookups, Scope, Send
-from emulator.post_policy import PostForm, parse_post_form, post_success_response, verify_post_policy
-from emulator.presign import PresignedRequest, presigned_auth_kind, verify_presigned_request
-from emulator.s3_addressing import S3Address, object_url
-from emulator.s3_errors import S3Error, error_body
+from emulator.s3.addressing import S3Address, object_url
+from emulator.s3.cors import CorsRule, actual_request_headers, parse_cors_rules, preflight_headers
+from emulator.s3.errors import S3Error, error_body
+from emulator.s3.post_policy import PostForm, parse_post_form, post_success_response, verify_post_policy
+from emulator.s3.presign import PresignedRequest, presigned_auth_kind, verify_presigned_request
 
 __all__ = ["S3RequestGuard", "s3_request_guard"]
 

@@ -3,7 +3,7 @@
 S3 object keys are data, not paths: a key may hold `../`, a leading `/`, backslashes, `.`-only segments or up to
 1,024 bytes of any unicode, and none of that may reach the file system. So no key text ever appears in a file name:
 a version's file is named by the SHA-256 of (bucket, key), with the key itself kept inside the file (see
-`emulator.object_record`). Bucket folders are named by the hex of the bucket name, so even a name moto accepts but
+`emulator.store.record`). Bucket folders are named by the hex of the bucket name, so even a name moto accepts but
 S3 would not (`...`) is an ordinary folder name. Every name produced here matches `[0-9a-f.b-]+`: no separator, no
 `.`/`..`, at most 141 characters.
 

@@ -1,8 +1,8 @@
 """moto's WSGI app as the emulator serves it, and the questions other modules may ask about moto's state.
 
-moto's internals are touched here and in the modules that hook into, replace or bypass parts of it, each named
-for what it does (`s3_hooks`, `moto_bodies`, `moto_hot_paths`, `deferred_ec2`, `persistence`, `object_reads`,
-`object_puts`); the middleware in front of moto talks to it through the plain callables built here.
+moto's internals are touched here and in the other modules of `emulator.moto`, which hook into, replace or bypass
+parts of it, each named for what it does (`s3_hooks`, `bodies`, `hot_paths`, `deferred_ec2`, `persistence`,
+`object_reads`, `object_puts`); the middleware in front of moto talks to it through the plain callables built here.
 
 - `build_moto_wsgi_app()`: moto's dispatcher, which routes each request to a service by its SigV4 credential scope
   (so S3, SSM, STS, IAM, KMS and DynamoDB share one endpoint). moto's blanket CORS (every response of every service
@@ -29,8 +29,8 @@ from moto.moto_server import werkzeug_app
 from moto.s3.models import FakeBucket, S3Backend, s3_backends
 from moto.utilities.utils import get_partition
 
-from emulator.deferred_ec2 import import_ssm_without_ec2
-from emulator.iam_policy import Identity, statements_of
+from emulator.iam.policy import Identity, statements_of
+from emulator.moto.deferred_ec2 import import_ssm_without_ec2
 from emulator.process import EmulatorCredentials
 
 __all__ = ["SERVICES", "MotoState", "build_moto_wsgi_app", "find_bucket", "s3_backend_for", "warm_up"]
@@ -67,7 +67,7 @@ class _CachingDispatcher(werkzeug_app.DomainDispatcherApplication):
 
 def build_moto_wsgi_app() -> werkzeug_app.DomainDispatcherApplication:
     """moto's multi-service WSGI app, with its global permissive CORS off (see the module docstring) and its EC2
-    tables left unloaded until used (`emulator.deferred_ec2`)."""
+    tables left unloaded until used (`emulator.moto.deferred_ec2`)."""
     import_ssm_without_ec2()
     # moto reads MOTO_DISABLE_GLOBAL_CORS once, at import; set the flag where create_backend_app reads it.
     moto.settings.DISABLE_GLOBAL_CORS = True

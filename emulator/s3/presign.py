@@ -26,8 +26,8 @@ from botocore.auth import HmacV1Auth, S3SigV4QueryAuth
 from botocore.awsrequest import AWSRequest, HTTPHeaders
 from botocore.credentials import Credentials
 
-from emulator.s3_addressing import S3Address
-from emulator.s3_errors import S3Error
+from emulator.s3.addressing import S3Address
+from emulator.s3.errors import S3Error
 
 __all__ = [
     "MAX_PRESIGNED_EXPIRES",

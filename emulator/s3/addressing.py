@@ -13,7 +13,7 @@ import ipaddress
 from dataclasses import dataclass
 from urllib.parse import quote, unquote_to_bytes
 
-from emulator.s3_errors import S3Error
+from emulator.s3.errors import S3Error
 
 __all__ = ["S3Address", "is_ip_address", "object_url", "resolve_s3_address", "split_host"]
 

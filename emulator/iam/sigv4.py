@@ -17,8 +17,8 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest, HTTPHeaders
 from botocore.credentials import Credentials
 
-from emulator.identity_tags import SECURITY_TOKEN_MESSAGES
-from emulator.presign import SecretKeyLookup, claimed_headers, parse_amz_date
+from emulator.iam.identity_tags import SECURITY_TOKEN_MESSAGES
+from emulator.s3.presign import SecretKeyLookup, claimed_headers, parse_amz_date
 
 __all__ = ["HeaderSignedRequest", "SignatureRefused", "SigV4Scope", "verify_header_signature"]
 

@@ -26,9 +26,9 @@ import moto.s3.notifications as moto_notifications
 from moto.s3.models import FakeBucket, FakeDeleteMarker, FakeKey, S3Backend
 from moto.s3.notifications import S3NotificationEvent
 
-from emulator.raw_s3_event import EventName, Sequencer, raw_s3_event
 from emulator.request_context import CurrentRequest, RequestContext
-from emulator.s3_events import RawS3Event
+from emulator.s3.events import RawS3Event
+from emulator.s3.raw_events import EventName, Sequencer, raw_s3_event
 
 __all__ = ["S3EventHooks"]
 

@@ -3,8 +3,8 @@
 How it works: the dev server's gateway, for a route with `authorizer: "iam"`, posts what it received to
 `POST /_sst/execute-api/authorize` on the emulator endpoint (JSON: `method`, `path` and `query` as sent, `headers`
 as `[name, value]` pairs, `payloadHash` of the body, `resourceArn` of the route, `enforcePolicies`). This middleware
-verifies the SigV4 signature (`emulator.sigv4_headers`), the session token of temporary credentials
-(`emulator.identity_tags`), and — unless `enforcePolicies` is false (`--no-iam`) — that the signer's policies allow
+verifies the SigV4 signature (`emulator.iam.sigv4`), the session token of temporary credentials
+(`emulator.iam.identity_tags`), and — unless `enforcePolicies` is false (`--no-iam`) — that the signer's policies allow
 `execute-api:Invoke` on the resource; then answers `200 {"iam": ...}` with `requestContext.authorizer.iam` as API
 Gateway fills it, or `403 {"message": ...}` with API Gateway's message. Every other request goes on to moto.
 Nothing secret leaves: the answer says only whether a signature holds and who made it.
@@ -18,12 +18,12 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from emulator.asgi_messages import read_body
-from emulator.execute_api_path import AUTHORIZE_PATH
-from emulator.iam_policy import IdentityLookup, evaluate
-from emulator.identity_tags import SECURITY_TOKEN_MESSAGES, check_session_token, cognito_identity_of
+from emulator.iam.execute_api_path import AUTHORIZE_PATH
+from emulator.iam.identity_tags import SECURITY_TOKEN_MESSAGES, check_session_token, cognito_identity_of
+from emulator.iam.policy import IdentityLookup, evaluate
+from emulator.iam.sigv4 import HeaderSignedRequest, SignatureRefused, verify_header_signature
 from emulator.middleware import ASGIApp, Receive, S3Lookups, Scope, Send
-from emulator.presign import SecretKeyLookup
-from emulator.sigv4_headers import HeaderSignedRequest, SignatureRefused, verify_header_signature
+from emulator.s3.presign import SecretKeyLookup
 
 __all__ = ["AUTHORIZE_PATH", "ExecuteApiAuthorizer", "InvokeRequest", "authorize_invoke", "execute_api_authorizer"]
 

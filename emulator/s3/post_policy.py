@@ -28,8 +28,8 @@ from botocore.credentials import Credentials
 from werkzeug.http import parse_options_header
 from werkzeug.sansio.multipart import Data, Epilogue, Field, File, MultipartDecoder, NeedData
 
-from emulator.presign import SecretKeyLookup, secret_key_for, signature_mismatch
-from emulator.s3_errors import S3Error
+from emulator.s3.errors import S3Error
+from emulator.s3.presign import SecretKeyLookup, secret_key_for, signature_mismatch
 
 __all__ = ["PostForm", "PostSuccess", "parse_post_form", "post_success_response", "verify_post_policy"]
 

@@ -1,7 +1,7 @@
-"""The emulator's S3 data on disk: buckets, and object versions as immutable files (see `emulator.object_paths`).
+"""The emulator's S3 data on disk: buckets, and object versions as immutable files (see `emulator.store.paths`).
 
 How it works: a body is written to `tmp/` as it arrives (`stage`, `stage_chunks`), without syncing. When the
-request that wrote it is done, `commit` appends the version's record (`emulator.object_record`), fsyncs the file,
+request that wrote it is done, `commit` appends the version's record (`emulator.store.record`), fsyncs the file,
 renames it to its final name and fsyncs that folder: from then on the version survives a crash, and before then it
 never had a name a restart would read, so there are no torn objects. A version whose record changed later (tags, or a
 second write of the same request) is re-committed the same way under the same name. `retire` renames a version's
@@ -24,10 +24,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from emulator.object_bodies import BodyFile
-from emulator.object_paths import BUCKET_RECORD, BUCKETS, TMP, bucket_folder, bucket_record_path, version_path
-from emulator.object_paths import parse_version_file_name as _parse_name
-from emulator.object_record import FOOTER_SIZE, RecordError, decode_footer, decode_record, encode_trailer
+from emulator.store.bodies import BodyFile
+from emulator.store.paths import BUCKET_RECORD, BUCKETS, TMP, bucket_folder, bucket_record_path, version_path
+from emulator.store.paths import parse_version_file_name as _parse_name
+from emulator.store.record import FOOTER_SIZE, RecordError, decode_footer, decode_record, encode_trailer
 
 __all__ = ["ObjectStore", "StoredVersion"]
 

@@ -3,7 +3,7 @@
 How it works: each function's worker signs its AWS calls with an IAM user's access key made for that function, whose
 policy holds what the function binds and its `permissions`. For every request signed with such a key (SigV4 or SigV2,
 in the `Authorization` header or a presigned query), the guard works out the action and resources AWS would check
-(`emulator.aws_actions`) and evaluates the user's policies (`emulator.iam_policy`); a refusal is answered with the
+(`emulator.iam.actions`) and evaluates the user's policies (`emulator.iam.policy`); a refusal is answered with the
 service's own AccessDenied error, worded as AWS words it, so the handler sees exactly what production would say.
 Requests signed with the emulator account's own key (tests, scripts, the Console, `--no-iam`) and unsigned ones pass
 untouched: they have full access, as the account root does. S3, SSM and DynamoDB are checked; other services pass.
@@ -21,12 +21,12 @@ from dataclasses import dataclass
 from urllib.parse import parse_qsl
 
 from emulator.asgi_messages import header_map, read_body, replay_body, s3_address_of
-from emulator.aws_actions import RequiredPermission, dynamodb_permissions, s3_permissions, ssm_permissions
-from emulator.iam_policy import Identity, IdentityLookup, evaluate
-from emulator.identity_tags import SECURITY_TOKEN_MESSAGES, check_session_token
+from emulator.iam.actions import RequiredPermission, dynamodb_permissions, s3_permissions, ssm_permissions
+from emulator.iam.identity_tags import SECURITY_TOKEN_MESSAGES, check_session_token
+from emulator.iam.policy import Identity, IdentityLookup, evaluate
+from emulator.iam.signer import access_key_of
 from emulator.middleware import ASGIApp, Receive, S3Lookups, Scope, Send
-from emulator.s3_errors import S3Error, error_body
-from emulator.signer import access_key_of
+from emulator.s3.errors import S3Error, error_body
 
 __all__ = ["Identity", "IamGuard", "iam_guard"]
 

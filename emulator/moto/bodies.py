@@ -17,7 +17,7 @@ How it works: `DiskBackedValues.install()` replaces, once per process,
   body chunk by chunk, and moto's full-object checksum (CRC32, SHA1, SHA256) is computed as the bytes pass.
 - `FakeKey.__getstate__`/`__setstate__` (moto deep-copies every version to list them): a copy shares the body file.
 - `FakeKey`, `FakeMultipart` and `FakeDeleteMarker` are no longer tracked by moto, so dropped versions are freed (and
-  their files deleted, see `emulator.object_bodies`).
+  their files deleted, see `emulator.store.bodies`).
 """
 
 from __future__ import annotations
@@ -35,8 +35,8 @@ from moto.s3.models import FakeDeleteMarker, FakeKey, FakeMultipart, S3Backend
 from moto.s3.responses import S3Response
 from moto.s3.utils import HAS_CRT, compute_checksum
 
-from emulator.object_bodies import BodyFile, BodyRange
-from emulator.object_store import ObjectStore
+from emulator.store.bodies import BodyFile, BodyRange
+from emulator.store.object_store import ObjectStore
 
 __all__ = ["DiskBackedValues", "body_of", "set_body_of"]
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from emulator.s3_errors import S3Error
+from emulator.s3.errors import S3Error
 
 __all__ = ["CorsRule", "actual_request_headers", "parse_cors_rules", "preflight_headers"]
 

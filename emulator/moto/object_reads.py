@@ -3,19 +3,18 @@
 Why: a small GetObject through moto's stack — the WSGI environ, Flask's request context and routing, werkzeug's
 request and response objects, moto's generic response set-up — cost about three times the backend work it wraps
 (profiled: Flask and moto's dispatch are ~60 % of the emulator's time per 1 KiB GET). Reads of whole objects are the
-most frequent S3 call a local app makes (plain writes have their own path, `emulator.object_puts`). A read changes
+most frequent S3 call a local app makes (plain writes have their own path, `emulator.moto.object_puts`). A read changes
 nothing, so it needs none of the layers around moto and is answered before the WSGI bridge, on the event loop.
 
 How it works: `ObjectReads` is ASGI middleware next to the WSGI bridge, inside the emulator's request guards (so the
-presign, CORS and IAM checks still run first). For a request `emulator.plain_requests` calls plain, it looks the object
-up the way moto does (`S3Backend.get_object`, in the backend of the account and partition moto would pick) and builds
-moto's exact response: the headers of `S3Response.get_object` / `head_object` (version id, `response_dict`,
+presign, CORS and IAM checks still run first). For a request `emulator.s3.plain_requests` calls plain, it looks the
+object up the way moto does (`S3Backend.get_object`, in the backend of the account and partition moto would pick) and
+builds moto's exact response: the headers of `S3Response.get_object` / `head_object` (version id, `response_dict`,
 checksum when asked, metadata, `Accept-Ranges`), moto's request id (`x-amzn-requestid`) and the ids
-`RequestContextMiddleware` stamps. Whenever moto would do more than that — an account override, IAM enforcement
-switched on through moto's API, a bucket policy or access logging, a missing key, an archived object, an object
-without a content type (moto gives each one; its web stack would pick a default), a body over
-`BUFFERED_RESPONSE_BYTES` (moto's path streams it) — the request goes to moto. The tests compare both paths'
-answers for the same objects.
+`RequestContextMiddleware` stamps. Whenever moto would do more than that — an account override, IAM enforcement switched
+on through moto's API, a bucket policy or access logging, a missing key, an archived object, an object without a content
+type (moto gives each one; its web stack would pick a default), a body over `BUFFERED_RESPONSE_BYTES` (moto's path
+streams it) — the request goes to moto. The tests compare both paths' answers for the same objects.
 """
 
 from __future__ import annotations
@@ -28,11 +27,11 @@ from moto.s3.utils import ARCHIVE_STORAGE_CLASSES
 
 from emulator.asgi_messages import header_map
 from emulator.middleware import ASGIApp, Receive, Scope, Send
-from emulator.moto_app import s3_backend_for
-from emulator.moto_bodies import body_of
-from emulator.moto_hot_paths import request_id
-from emulator.plain_requests import PlainRead, plain_object_read
+from emulator.moto.app import s3_backend_for
+from emulator.moto.bodies import body_of
+from emulator.moto.hot_paths import request_id
 from emulator.request_context import TokenBytes, new_host_id, new_request_id
+from emulator.s3.plain_requests import PlainRead, plain_object_read
 from emulator.wsgi_bridge import BUFFERED_RESPONSE_BYTES
 
 __all__ = ["ObjectReads"]

@@ -7,8 +7,8 @@ second most frequent S3 call a local app makes.
 
 How it works: `ObjectPuts` is WSGI middleware directly around moto's app, so everything the emulator does around
 moto still happens: the request guards (presign, CORS, IAM) run before it, `RequestContextMiddleware` names the
-request for its S3 event, and with a state folder `emulator.persistence` commits the object to disk before the
-answer leaves and sends the event after. For a request `emulator.plain_requests` calls a plain PutObject, it does
+request for its S3 event, and with a state folder `emulator.moto.persistence` commits the object to disk before the
+answer leaves and sends the event after. For a request `emulator.s3.plain_requests` calls a plain PutObject, it does
 what moto's `S3Response.put_object` does for one, in the same order and through the same backend calls —
 `get_object` (which advances a restore in progress), `put_object` (which fires the notification hook and is where
 persistence hears of the write), the metadata read from the headers by moto's own `metadata_from_headers`, the
@@ -29,9 +29,9 @@ from moto.s3.utils import metadata_from_headers
 from werkzeug.datastructures import EnvironHeaders
 
 from emulator.asgi_messages import HEADER_MAP_KEY
-from emulator.moto_app import s3_backend_for
-from emulator.moto_hot_paths import request_id
-from emulator.plain_requests import PlainPut, plain_object_put
+from emulator.moto.app import s3_backend_for
+from emulator.moto.hot_paths import request_id
+from emulator.s3.plain_requests import PlainPut, plain_object_put
 
 __all__ = ["ObjectPuts"]
 

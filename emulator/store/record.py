@@ -3,10 +3,10 @@
     body (size bytes) | record: UTF-8 JSON object | record length: 8 bytes big-endian | magic: b"SSTOBJ\\x00\\x01"
 
 The body comes first so it can be written as it arrives (a multipart completion streams gigabytes into it) and read
-back at offset 0; the record, which holds the bucket, the key (keys are data, see `emulator.object_paths`) and
+back at offset 0; the record, which holds the bucket, the key (keys are data, see `emulator.store.paths`) and
 everything S3 returns about the version, is appended once the request has set it. A file is only ever given its
-final name whole (see `emulator.object_store`), so a footer that does not check out means a foreign file, not a torn
-write. Encoding and decoding are pure.
+final name whole (see `emulator.store.object_store`), so a footer that does not check out means a foreign file, not a
+torn write. Encoding and decoding are pure.
 """
 
 from __future__ import annotations

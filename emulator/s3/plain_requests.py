@@ -18,8 +18,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-from emulator.s3_addressing import is_ip_address, split_host
-from emulator.signer import access_key_of
+from emulator.iam.signer import access_key_of
+from emulator.s3.addressing import is_ip_address, split_host
 
 __all__ = ["PlainPut", "PlainRead", "plain_object_put", "plain_object_read"]
 

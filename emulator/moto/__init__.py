@@ -1,0 +1,6 @@
+"""The only place that knows moto's internals: its WSGI app as the emulator serves it, the S3 hook that reports
+writes and deletes, the fast paths that answer plain object reads and writes from moto's backend, object bodies kept
+in files, write-through persistence, and the switches that keep moto's unused tables out of memory.
+
+May import `emulator.s3`, `emulator.iam`, `emulator.store` and the emulator's root modules; nothing of `devserver`.
+"""
