@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, TypeVar
 from devserver.apigw.gateway import ApiGateway
 from devserver.apigw.iam_authorizer import EmulatorIamAuthorizer
 from devserver.app.binding import ssm_fallback_path, ssm_path
-from devserver.app.config import CONFIG_FILE, AppConfigError, load_app
+from devserver.app.loader import CONFIG_FILE, AppConfigError, load_app
 from devserver.app.model import ApiSpec, AppSpec, FunctionSpec, RouteSpec
 from devserver.aws.local_aws import LocalAws
 from devserver.console.on_demand import ASGIApp, ConsoleOnDemand

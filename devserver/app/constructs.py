@@ -2,7 +2,7 @@
 `Function`, `Table`, and the `App`/`Stack` they are registered with.
 
 They are plain records of what was declared, checked as they are created (unknown options, duplicate ids,
-malformed values raise `ConstructError` naming the construct). `devserver.app.config` turns them into the frozen
+malformed values raise `ConstructError` naming the construct). `devserver.app.loader` turns them into the frozen
 `devserver.app.model` the server runs.
 """
 

@@ -1,6 +1,6 @@
 """The resolved app: what `sst.config.py` declares, as frozen data the server, the workers and the emulator share.
 
-`devserver.app.constructs` holds the objects a user writes in `sst.config.py`; `devserver.app.config` loads
+`devserver.app.constructs` holds the objects a user writes in `sst.config.py`; `devserver.app.loader` loads
 that file and turns them into these dataclasses. Nothing here does I/O.
 """
 

@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from devserver.app.binding import secret_parameters
-from devserver.app.config import CONFIG_FILE
+from devserver.app.loader import CONFIG_FILE
 from devserver.commands.common import resolve_stage
 from devserver.errors import UserError
 from devserver.state.running_server import find_running_server

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from devserver.app.config import AppConfigError, load_app
+from devserver.app.loader import AppConfigError, load_app
 from devserver.app.model import AppSpec, frozen_mapping
 from devserver.errors import UserError
 from devserver.state.files import dev_file

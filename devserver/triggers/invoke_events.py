@@ -23,11 +23,12 @@ from urllib.parse import urlencode, urlsplit
 
 from devserver.apigw import HttpRequest, build_http_event
 from devserver.apigw.events import HttpApiEventV2
-from devserver.apigw.routes import DEFAULT_ROUTE_KEY, RouteTable, parse_route_key
+from devserver.apigw.routes import RouteTable
 from devserver.app.invoke_target import InvokeTarget, NotificationTrigger, RouteTrigger
 from devserver.app.model import ApiSpec, AppSpec, BucketSpec, NotificationSpec, RouteSpec
 from devserver.app.naming import ACCOUNT_ID, api_id_for
 from devserver.app.notification_rules import event_types, matches
+from devserver.app.route_key import DEFAULT_ROUTE_KEY, parse_route_key
 from emulator.s3.events import S3Event, s3_event, s3_event_record
 from emulator.s3.raw_events import EventName, Sequencer, raw_s3_event
 

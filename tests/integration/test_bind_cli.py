@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from devserver.app.config import load_app
+from devserver.app.loader import load_app
 from tests.apps import REPO, copy_sample_app
 
 SECRET = "sk_test_4f9a1c"

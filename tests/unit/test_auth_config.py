@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from devserver.app.config import AppConfigError, load_app
+from devserver.app.loader import AppConfigError, load_app
 from devserver.app.model import AppSpec, IamAuthorizer, RouteAuthorizer, TokenValidity
 from devserver.app.naming import api_id_for
 from tests.apps import make_app

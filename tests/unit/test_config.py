@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from devserver.app.config import AppConfigError, load_app
+from devserver.app.loader import AppConfigError, load_app
 from devserver.app.model import AppSpec
 from tests.apps import SAMPLE_APP, make_app
 

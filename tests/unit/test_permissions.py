@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from devserver.app.config import AppConfigError, load_app
+from devserver.app.loader import AppConfigError, load_app
 from devserver.app.permissions import function_policy, missing_permission_hint
 from emulator.iam.policy import evaluate, statements_of
 from tests.apps import make_app

@@ -6,13 +6,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from devserver.apigw.routes import (
-    DuplicateRouteError,
-    RouteKeyError,
-    RouteTable,
-    SegmentKind,
-    parse_route_key,
-)
+from devserver.apigw.routes import RouteTable
+from devserver.app.route_key import DuplicateRouteError, RouteKeyError, SegmentKind, parse_route_key
 
 # The example API from AWS's "Routing API requests" documentation.
 AWS_EXAMPLE = RouteTable(
