@@ -13,8 +13,10 @@ carries `requestContext.authorizer.jwt` or `.iam`, as API Gateway sends it.
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
+
+from starlette.types import Receive, Scope, Send
 
 from devserver.apigw import (
     BAD_REQUEST,
@@ -42,9 +44,6 @@ __all__ = ["ApiGateway"]
 
 InvocationObserver = Callable[[str, RouteSpec, Mapping[str, object], Invocation], None]
 
-Scope = dict[str, Any]
-Receive = Callable[[], Awaitable[dict[str, Any]]]
-Send = Callable[[dict[str, Any]], Awaitable[None]]
 
 _OPEN = AuthorizerDecision()
 """A route without an authorizer: nothing to refuse, nothing to add to the event."""

@@ -5,9 +5,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from devserver.apigw.gateway import ApiGateway, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 __all__ = ["CONSOLE_PREFIX", "DevApp"]
 
@@ -16,7 +14,7 @@ _NOT_FOUND = b'{"message":"Not Found"}'
 
 
 class DevApp:
-    def __init__(self, gateway: ApiGateway | None, console: Any) -> None:
+    def __init__(self, gateway: ASGIApp | None, console: ASGIApp) -> None:
         self.gateway = gateway
         self.console = console
 

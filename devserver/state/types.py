@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import devserver
+from devserver import resources
 from devserver.app.binding import SECRET_TYPE
 from devserver.app.model import AppSpec
 from devserver.state.files import state_dir
@@ -47,28 +48,14 @@ PYRIGHT_SETTING = 'stubPath = ".sst/types"'
 _CONFIG_FILES = ("pyproject.toml", "mypy.ini", ".mypy.ini", "setup.cfg", "pyrightconfig.json")
 _PARAMETER_TYPE = "Parameter"
 
-# What devserver.resources exports besides the per-app namespaces, typed as the module defines them.
-_FIXED_PART = """\
+# What devserver.resources exports besides the per-app namespaces, typed as the module defines them. Its `__all__`
+# is the module's own, so a name added there is exported by the stub too (and must be declared here: a test checks).
+_FIXED_IMPORTS = """\
 from collections.abc import Mapping, Sequence
 from typing import Protocol, final
-
-__all__ = [
-    "Api",
-    "Auth",
-    "BoundResources",
-    "Bucket",
-    "Config",
-    "ConfigValues",
-    "Constructs",
-    "Function",
-    "ParameterStore",
-    "ResourceNotBoundError",
-    "SSMParameterStore",
-    "SecretsNotSetError",
-    "Table",
-    "forget_cached_secrets",
-]
-
+"""
+_FIXED_ALL = "__all__ = [\n" + "".join(f'    "{name}",\n' for name in resources.__all__) + "]\n"
+_FIXED_DECLARATIONS = """\
 class ResourceNotBoundError(AttributeError):
     code: str
     construct_type: str
@@ -107,6 +94,7 @@ class ConfigValues:
 
 def forget_cached_secrets() -> None: ...
 """
+_FIXED_PART = f"{_FIXED_IMPORTS}\n{_FIXED_ALL}\n{_FIXED_DECLARATIONS}"
 
 
 def types_dir(app_dir: Path) -> Path:
