@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 import os
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +16,7 @@ import httpx
 
 from devserver.server import DevServer, ServerOptions
 from devserver.terminal import Terminal
+from devserver.testing.background import BackgroundServer
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -29,37 +28,14 @@ class ServerThread:
         self.output = io.StringIO()
         options = ServerOptions(app_dir=app_dir, stage=stage, port=0, publish=publish, enforce_iam=enforce_iam)
         self.server = DevServer(options, terminal=Terminal(self.output))
-        self._loop = asyncio.new_event_loop()
-        self._stop = asyncio.Event()
-        self._ready = threading.Event()
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        self._loop.run_until_complete(self._serve())
-
-    async def _serve(self) -> None:
-        try:
-            await self.server.start()
-        except BaseException as error:
-            self._error = error
-            self._ready.set()
-            return
-        self._ready.set()
-        await self._stop.wait()
-        await self.server.stop()
+        self._background = BackgroundServer(self.server)
 
     def __enter__(self) -> ServerThread:
-        self._thread.start()
-        self._ready.wait(30)
-        if self._error is not None:
-            raise self._error
+        self._background.start(30)
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._loop.call_soon_threadsafe(self._stop.set)
-        self._thread.join(15)
+        self._background.stop(15)
 
     def url(self, api_id: str = "api") -> str:
         return self.server.api_url(api_id)

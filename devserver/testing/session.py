@@ -24,10 +24,8 @@ Steps 1 and 3 only run for apps with bucket notifications.
 
 from __future__ import annotations
 
-import asyncio
 import io
 import os
-import threading
 import time
 from collections.abc import Callable, Coroutine, Mapping
 from pathlib import Path
@@ -41,6 +39,7 @@ from devserver.aws.provision import put_parameters
 from devserver.errors import UserError
 from devserver.server import DevServer, ServerOptions
 from devserver.terminal import Terminal
+from devserver.testing.background import BackgroundServer, ServerStartTimeout
 from devserver.triggers.s3_notifications import NotificationDispatcher
 
 __all__ = ["DEFAULT_TEST_STAGE", "BARRIER_BUCKET", "TestSession", "TestSessionError", "parameter_changes"]
@@ -89,11 +88,7 @@ class TestSession:
             ServerOptions(app_dir=app_dir, stage=stage, port=0, watch=False, publish=False, persist=False),
             terminal=Terminal(self.output),
         )
-        self._loop = asyncio.new_event_loop()
-        self._started = threading.Event()
-        self._stop: asyncio.Event | None = None
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="sst-dev-test-server", daemon=True)
+        self._background = BackgroundServer(self.server, name="sst-dev-test-server")
         self._saved_environment: dict[str, str] | None = None
         self._clients: dict[str, BaseClient] = {}
         self._initial_parameters: dict[str, tuple[str, bool]] = {}
@@ -102,12 +97,16 @@ class TestSession:
 
     def start(self) -> None:
         """Start the server and bind the app's resources into this process's environment."""
-        self._thread.start()
-        if not self._started.wait(START_TIMEOUT_SECONDS):
-            raise TestSessionError(f"the dev server did not start within {START_TIMEOUT_SECONDS:g} s")
-        if self._error is not None:
-            self._thread.join()
-            raise TestSessionError(str(self._error)) from self._error
+        began = time.monotonic()
+        try:
+            self._background.start(START_TIMEOUT_SECONDS)
+            self.run(self.server.aws.ready(), timeout=START_TIMEOUT_SECONDS - (time.monotonic() - began))
+        except ServerStartTimeout:
+            raise TestSessionError(f"the dev server did not start within {START_TIMEOUT_SECONDS:g} s") from None
+        except TimeoutError:
+            raise TestSessionError(f"the emulator did not take the app within {START_TIMEOUT_SECONDS:g} s") from None
+        except Exception as error:
+            raise TestSessionError(str(error)) from error
         app = self.app
         self._initial_parameters = bound_parameters(app) | self.server.secrets.parameters(app.name)
         if self.notifying:
@@ -121,29 +120,7 @@ class TestSession:
             os.environ.clear()
             os.environ.update(self._saved_environment)
             self._saved_environment = None
-        if self._thread.is_alive() and self._stop is not None:
-            self._loop.call_soon_threadsafe(self._stop.set)
-            self._thread.join(30)
-
-    def _run(self) -> None:
-        asyncio.set_event_loop(self._loop)
-        try:
-            self._loop.run_until_complete(self._serve())
-        finally:
-            self._loop.close()
-
-    async def _serve(self) -> None:
-        self._stop = asyncio.Event()
-        try:
-            await self.server.start()
-            await self.server.aws.ready()
-        except BaseException as error:
-            self._error = error
-            self._started.set()
-            return
-        self._started.set()
-        await self._stop.wait()
-        await self.server.stop()
+        self._background.stop(30)
 
     # -- access ----------------------------------------------------------------------------------------------------
 
@@ -162,15 +139,11 @@ class TestSession:
 
     def run(self, coroutine: Coroutine[Any, Any, T], timeout: float | None = None) -> T:
         """Run `coroutine` on the server's loop and wait for its result."""
-        return asyncio.run_coroutine_threadsafe(coroutine, self._loop).result(timeout)
+        return self._background.run(coroutine, timeout)
 
     def call(self, function: Callable[[], T]) -> T:
         """Call `function` on the server's loop (for objects that belong to it) and return its result."""
-
-        async def call() -> T:
-            return function()
-
-        return self.run(call())
+        return self._background.call(function)
 
     def client(self, service: str) -> BaseClient:
         """A boto3 client for the emulator with its account credentials, made once per service."""
