@@ -242,20 +242,20 @@ class Auth(Construct):
 
     @property
     def user_pool_id(self) -> str:
-        from devserver.auth.ids import user_pool_id
+        from devserver.app.auth_ids import user_pool_id
 
         app = self.stack.app
         return user_pool_id(app.region, app.name, app.stage, self.id)
 
     @property
     def user_pool_client_id(self) -> str:
-        from devserver.auth.ids import user_pool_client_id
+        from devserver.app.auth_ids import user_pool_client_id
 
         return user_pool_client_id(self.stack.app.name, self.stack.app.stage, self.id)
 
     @property
     def identity_pool_id(self) -> str:
-        from devserver.auth.ids import identity_pool_id
+        from devserver.app.auth_ids import identity_pool_id
 
         app = self.stack.app
         return identity_pool_id(app.region, app.name, app.stage, self.id)

@@ -12,10 +12,10 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from devserver.app.auth_ids import identity_id
 from devserver.app.model import AuthSpec
 from devserver.auth.errors import AuthError
 from devserver.auth.identity_pool import IdentityCredentials, IdentityPool, identity_policy
-from devserver.auth.ids import identity_id
 from devserver.auth.tokens import Clock, IssuedTokens, TokenIssuer, TokenSubject
 from devserver.auth.users import User, UserStore
 from emulator.iam.identity_tags import CognitoIdentity

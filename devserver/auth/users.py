@@ -19,8 +19,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from devserver.app.auth_ids import identity_id
 from devserver.auth.errors import AuthError
-from devserver.auth.ids import identity_id
 from devserver.auth.passwords import MIN_PASSWORD_LENGTH, hash_password, verify_password
 from devserver.auth.tokens import Clock, SigningKey
 from devserver.state.files import state_dir, write_json

@@ -17,7 +17,7 @@ import pytest
 from devserver.triggers.s3_notifications import Delivery
 from tests.servers import ServerThread
 
-TOOLING_APP = Path(__file__).parents[1] / "fixtures" / "tooling_app"
+TOOLING_APP = Path(__file__).parents[2] / "fixtures" / "tooling_app"
 BINARY = bytes(range(256)) * 4
 
 

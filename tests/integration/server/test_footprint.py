@@ -23,7 +23,7 @@ from devserver.aws.provision_child import ProvisionError, ProvisionJob, provisio
 from devserver.state.running_server import EmulatorEndpoint
 from emulator.process import EmulatorProcess
 from tests.apps import copy_sample_app
-from tests.integration.test_cli_start import alive, descendants
+from tests.integration.commands.test_cli_start import alive, descendants
 from tests.servers import REPO, ServerThread, started
 
 HEAVY = ("fastapi", "pydantic", "boto3", "botocore.client", "jwt", "cryptography")

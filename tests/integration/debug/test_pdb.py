@@ -23,7 +23,7 @@ from devserver.runtime.pool import WorkerPool
 
 pytestmark = pytest.mark.timeout(60)
 
-FIXTURE_APP = Path(__file__).parents[1] / "fixtures" / "debug_app"
+FIXTURE_APP = Path(__file__).parents[2] / "fixtures" / "debug_app"
 PROMPT = r"\(Pdb stepper [0-9a-f]{8}\) "
 
 
