@@ -138,8 +138,8 @@ def moto_threaded_server() -> Iterator[str]:
 def ours_in_thread() -> Iterator[str]:
     """Our emulator app served by uvicorn on a thread of this process; yields its endpoint."""
     from emulator.channel_writer import ChannelWriter
-    from emulator.object_store import ObjectStore
     from emulator.server import build_app
+    from emulator.store.object_store import ObjectStore
 
     read_fd, write_fd = os.pipe()
     threading.Thread(target=_drain, args=(read_fd,), daemon=True).start()

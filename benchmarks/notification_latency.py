@@ -33,7 +33,7 @@ from devserver.runtime.invocation import Invocation
 from devserver.runtime.pool import WorkerPool
 from devserver.triggers.s3_notifications import NotificationDispatcher
 from emulator.process import EmulatorProcess
-from emulator.s3_events import RawS3Event
+from emulator.s3.events import RawS3Event
 
 BUCKET = "notification-latency"
 HANDLER = """\

@@ -1,7 +1,10 @@
 """API Gateway HTTP API (payload format 2.0) in one import: request → event, result → response.
 
-The server imports from here; the rules live in `devserver.apigw.request` (the event a function receives) and
-`devserver.apigw.response` (the response a result becomes). Pure: no I/O, no web framework.
+The package holds the local API Gateway: `request` (the event a function receives), `response` (the response a
+result becomes), `events` (their TypedDicts), `routes` (route selection), `cors`, the two authorizers
+(`jwt_authorizer`, `iam_authorizer`) and the `gateway`, the ASGI app that ties them to an `Invoker`. This `__init__`
+re-exports the request and response rules, which are pure: no I/O, no web framework. May import `app`, `runtime`'s
+invocation types, `devserver.terminal` and `devserver.errors`.
 """
 
 from __future__ import annotations
