@@ -1,4 +1,4 @@
-"""The app's resources are created in the emulator by a short-lived child: `python -m devserver.provision_child`.
+"""The app's resources are created in the emulator by a short-lived child: `python -m devserver.aws.provision_child`.
 
 Why: boto3 clients for S3, SSM, IAM and DynamoDB load their service models into the process that creates them —
 measured, ~37 MB, of which ~29 MB stayed resident after the clients were gone (the freed objects leave pymalloc's
@@ -59,7 +59,7 @@ class ProvisionJob:
 
 
 class ProvisioningChild:
-    """One `python -m devserver.provision_child`, for one job. Start it ahead of the job (`start()`), so its imports
+    """One `python -m devserver.aws.provision_child`, for one job. Start it ahead of the job (`start()`), so its imports
     run while the caller still waits for the emulator; `run(job)` then does it. The child is killed if the job is
     cancelled or never given (`close()`)."""
 

@@ -4,7 +4,7 @@ The request is `{"function": FUNCTION, "event": EVENT}`: FUNCTION as `devserver.
 JSON object, as the Console's own invoke takes. The answer is the invocation as `invocation_document` writes it,
 whether the handler succeeded or failed (a handler error is the invocation's outcome, not an HTTP error). An
 unknown or ambiguous FUNCTION is a Console error (404, `{"code", "message", "value"}`). The invocation is recorded
-with trigger `cli`, so the Console's live stream shows it. `console_app` includes the router under its
+with trigger `cli`, so the Console's live stream shows it. `devserver.console.app` includes the router under its
 same-origin guard.
 """
 
