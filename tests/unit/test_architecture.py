@@ -114,13 +114,16 @@ def test_dev_server_imports_point_down_the_layers() -> None:
 
 
 def test_the_runtime_does_not_import_the_debugger() -> None:
-    assert sorted(
-        f"{name} imports {target}"
-        for name, targets in GRAPH.items()
-        if name.startswith("devserver.runtime")
-        for target in targets
-        if target.startswith("devserver.debug")
-    ) == []
+    assert (
+        sorted(
+            f"{name} imports {target}"
+            for name, targets in GRAPH.items()
+            if name.startswith("devserver.runtime")
+            for target in targets
+            if target.startswith("devserver.debug")
+        )
+        == []
+    )
 
 
 def test_the_dev_server_root_holds_few_modules() -> None:
