@@ -8,8 +8,8 @@ service's own AccessDenied error, worded as AWS words it, so the handler sees ex
 Requests signed with the emulator account's own key (tests, scripts, the Console, `--no-iam`) and unsigned ones pass
 untouched: they have full access, as the account root does. S3, SSM and DynamoDB are checked; other services pass.
 
-moto's own IAM enforcement is not used: it fails every presigned and anonymous S3 request with a 500
-(see MOTO_NOTES), and its SSM denials cannot be decoded by boto3.
+moto's own IAM enforcement is not used: it fails every presigned and anonymous S3 request with a 500, and its SSM
+denials cannot be decoded by boto3.
 """
 
 from __future__ import annotations
