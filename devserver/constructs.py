@@ -1,6 +1,7 @@
 """The constructs a user writes in `sst.config.py`: the public import path (`from devserver.constructs import Api`).
 
-They are defined in `devserver.app.constructs`; this module only re-exports them, so apps keep one stable path.
+They are defined in `devserver.app.constructs` and `devserver.app.trigger_constructs`; this module only re-exports
+them, so apps keep one stable path.
 """
 
 from __future__ import annotations
@@ -17,5 +18,21 @@ from devserver.app.constructs import (
     Stack,
     Table,
 )
+from devserver.app.trigger_constructs import Cron, EventBus, Queue, Topic
 
-__all__ = ["Api", "App", "Auth", "Bucket", "Config", "Construct", "ConstructError", "Function", "Stack", "Table"]
+__all__ = [
+    "Api",
+    "App",
+    "Auth",
+    "Bucket",
+    "Config",
+    "Construct",
+    "ConstructError",
+    "Cron",
+    "EventBus",
+    "Function",
+    "Queue",
+    "Stack",
+    "Table",
+    "Topic",
+]

@@ -1,10 +1,11 @@
 """The resources bound to this function, read the way SST's `sst/node` helpers read them.
 
 ```python
-from devserver.resources import Api, Auth, Bucket, Config, Function, Table
+from devserver.resources import Api, Auth, Bucket, Config, EventBus, Function, Queue, Table, Topic
 
 Bucket.myFiles.bucketName   # from SST_Bucket_bucketName_myFiles
 Auth.auth.userPoolId        # also userPoolClientId, identityPoolId
+Queue.jobs.queueUrl         # Topic.news.topicArn, EventBus.bus.eventBusName
 Config.STRIPE_KEY           # a secret: fetched from SSM on first access, then cached
 Config.MY_CLUSTER_NAME      # a parameter: from SST_Parameter_value_MY_CLUSTER_NAME
 Config.APP, Config.STAGE    # always there
@@ -39,12 +40,15 @@ __all__ = [
     "Config",
     "ConfigValues",
     "Constructs",
+    "EventBus",
     "Function",
     "ParameterStore",
+    "Queue",
     "ResourceNotBoundError",
     "SSMParameterStore",
     "SecretsNotSetError",
     "Table",
+    "Topic",
     "forget_cached_secrets",
 ]
 
@@ -264,6 +268,9 @@ def forget_cached_secrets() -> None:
 Api = Constructs(_process, "Api")
 Auth = Constructs(_process, "Auth")
 Bucket = Constructs(_process, "Bucket")
+EventBus = Constructs(_process, "EventBus")
 Function = Constructs(_process, "Function")
+Queue = Constructs(_process, "Queue")
 Table = Constructs(_process, "Table")
+Topic = Constructs(_process, "Topic")
 Config = ConfigValues(_process)

@@ -98,6 +98,10 @@ class Construct:
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.id!r})"
 
+    def exposed(self) -> dict[str, str]:
+        """The values binding this construct exposes, by SST's names (`bucketName`, `url`, `queueUrl`, ...)."""
+        return {}
+
 
 class _HasFunctions:
     """SST's `bind()` and `attach_permissions()` on a construct that owns functions (an Api's routes, a Bucket's
@@ -156,6 +160,9 @@ class Function(Construct):
 
         return function_name(self.stack.stage, self.stack.app.name, self.id)
 
+    def exposed(self) -> dict[str, str]:
+        return {"functionName": self.function_name}
+
 
 FunctionDefinition = str | Function | Mapping[str, Any]
 """A handler string, a `Function`, or `{"function": {"handler": ..., other Function options}}`."""
@@ -201,6 +208,9 @@ class Api(_HasFunctions, Construct):
 
     def _functions(self) -> list[Function]:
         return _function_constructs(self.routes.values())
+
+    def exposed(self) -> dict[str, str]:
+        return {"url": self.url}
 
 
 class Auth(Construct):
@@ -260,6 +270,13 @@ class Auth(Construct):
         app = self.stack.app
         return identity_pool_id(app.region, app.name, app.stage, self.id)
 
+    def exposed(self) -> dict[str, str]:
+        return {
+            "userPoolId": self.user_pool_id,
+            "userPoolClientId": self.user_pool_client_id,
+            "identityPoolId": self.identity_pool_id,
+        }
+
 
 class Bucket(_HasFunctions, Construct):
     """An S3 bucket: `Bucket(stack, "myFiles", notifications={...}, cors=True, name=None)`."""
@@ -291,12 +308,29 @@ class Bucket(_HasFunctions, Construct):
 
         return self.name or bucket_name(self.stack.stage, self.stack.app.name, self.id)
 
+    def exposed(self) -> dict[str, str]:
+        return {"bucketName": self.bucket_name}
 
-class Table(Construct):
-    """A DynamoDB table: `Table(stack, "notes", fields={"id": "string"}, primary_index={"partition_key": "id"})`."""
+
+TABLE_STREAMS = {
+    True: "NEW_AND_OLD_IMAGES",
+    "new_and_old_images": "NEW_AND_OLD_IMAGES",
+    "new_image": "NEW_IMAGE",
+    "old_image": "OLD_IMAGE",
+    "keys_only": "KEYS_ONLY",
+}
+"""SST's `stream` values and the DynamoDB stream view type each stands for (`True`: both images, as in SST)."""
+
+
+class Table(_HasFunctions, Construct):
+    """A DynamoDB table: `Table(stack, "notes", fields={"id": "string"}, primary_index={"partition_key": "id"})`.
+
+    `stream=True` (or `"keys_only"`, `"new_image"`, `"old_image"`, `"new_and_old_images"`) turns on its stream;
+    `consumers={"indexer": handler or {"function": ..., "batch_size": N}}` are functions fed its records.
+    """
 
     binding_type = "Table"
-    options = frozenset({"fields", "primary_index"})
+    options = frozenset({"fields", "primary_index", "stream", "consumers"})
 
     def __init__(self, stack: Stack, id: str, **props: Any) -> None:
         super().__init__(stack, id, props)
@@ -316,10 +350,29 @@ class Table(Construct):
         for role, field in keys.items():
             if field not in self.fields:
                 raise ConstructError(f'{where}: primary_index {role} "{field}" is not one of its fields')
+        stream = props.get("stream", False)
+        if stream is not False and stream not in TABLE_STREAMS:
+            valid = ", ".join(repr(value) for value in TABLE_STREAMS)
+            raise ConstructError(f"{where}: stream {stream!r} is not one of False, {valid}")
+        self.stream: str | None = None if stream is False else TABLE_STREAMS[stream]
+        consumers = props.get("consumers", {})
+        if not isinstance(consumers, Mapping):
+            raise ConstructError(f'{where}: "consumers" must be a dict of name to handler')
+        if consumers and self.stream is None:
+            raise ConstructError(f"{where}: consumers read the table's stream: set stream=True (or a view type)")
+        self.consumers: dict[str, FunctionDefinition] = {str(name): c for name, c in consumers.items()}
+        self.bound = []
+        self.attached_permissions = []
+
+    def _functions(self) -> list[Function]:
+        return _function_constructs(self.consumers.values())
 
     @property
     def table_name(self) -> str:
         return f"{self.stack.stage}-{self.stack.app.name}-{self.id}"
+
+    def exposed(self) -> dict[str, str]:
+        return {"tableName": self.table_name}
 
 
 class _Secret(Construct):
@@ -345,6 +398,9 @@ class _Parameter(Construct):
         if "value" not in props:
             raise ConstructError(f'Config.Parameter "{id}": the "value" option is required')
         self.value = str(props["value"])
+
+    def exposed(self) -> dict[str, str]:
+        return {"value": self.value}
 
 
 class Config:

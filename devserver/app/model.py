@@ -123,11 +123,102 @@ class SecretSpec:
 
 
 @dataclass(frozen=True)
+class StreamConsumerSpec:
+    """A function reading a table's stream: records in order per shard, `batch_size` at a time (Lambda's default
+    for DynamoDB streams is 100)."""
+
+    id: str
+    function: FunctionSpec
+    batch_size: int = 100
+
+
+@dataclass(frozen=True)
 class TableSpec:
     id: str
     name: str
     fields: Mapping[str, str] = field(default_factory=frozen_mapping)
     primary_index: Mapping[str, str] = field(default_factory=frozen_mapping)
+    stream: str | None = None
+    """The stream's view type as DynamoDB names it (`NEW_AND_OLD_IMAGES`, `NEW_IMAGE`, `OLD_IMAGE`, `KEYS_ONLY`), or
+    None for a table without a stream."""
+    consumers: tuple[StreamConsumerSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class QueueConsumerSpec:
+    """The function Lambda's event source mapping feeds a queue's messages to, and how it batches them."""
+
+    function: FunctionSpec
+    batch_size: int = 10
+    max_batching_window: float = 0.0
+    """Seconds to wait for a fuller batch once a message is there (Lambda's `MaximumBatchingWindowInSeconds`)."""
+
+
+@dataclass(frozen=True)
+class DeadLetterSpec:
+    """Where a message goes once it has been received `max_receive_count` times (SQS's redrive policy)."""
+
+    queue_id: str
+    max_receive_count: int
+
+
+@dataclass(frozen=True)
+class QueueSpec:
+    id: str
+    name: str
+    url: str
+    arn: str
+    consumer: QueueConsumerSpec | None = None
+    visibility_timeout: float = 30.0
+    dead_letter: DeadLetterSpec | None = None
+
+
+@dataclass(frozen=True)
+class SubscriberSpec:
+    id: str
+    function: FunctionSpec
+
+
+@dataclass(frozen=True)
+class TopicSpec:
+    id: str
+    name: str
+    arn: str
+    subscribers: tuple[SubscriberSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class CronSpec:
+    """A scheduled job: `schedule` is the expression as written (`rate(1 minute)`, `cron(0 3 * * ? *)`), already
+    checked against EventBridge's grammar."""
+
+    id: str
+    schedule: str
+    job: FunctionSpec
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class EventTargetSpec:
+    id: str
+    function: FunctionSpec
+
+
+@dataclass(frozen=True)
+class EventRuleSpec:
+    """One rule of an event bus: its event pattern (checked, as canonical JSON text) and the functions it invokes."""
+
+    id: str
+    pattern: str
+    targets: tuple[EventTargetSpec, ...] = ()
+
+
+@dataclass(frozen=True)
+class EventBusSpec:
+    id: str
+    name: str
+    arn: str
+    rules: tuple[EventRuleSpec, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -157,6 +248,16 @@ class AuthSpec:
 
 
 @dataclass(frozen=True)
+class Trigger:
+    """One event source of a function, as the terminal and the Console name it: `source` is `api`, `s3`, `sqs`,
+    `sns`, `cron`, `events` or `dynamodb`; `detail` names the construct (and route, rule or subscriber)."""
+
+    source: str
+    detail: str
+    function: FunctionSpec
+
+
+@dataclass(frozen=True)
 class StackSpec:
     name: str
     outputs: Mapping[str, str] = field(default_factory=frozen_mapping)
@@ -178,6 +279,10 @@ class AppSpec:
     secrets: tuple[SecretSpec, ...] = ()
     tables: tuple[TableSpec, ...] = ()
     auths: tuple[AuthSpec, ...] = ()
+    queues: tuple[QueueSpec, ...] = ()
+    topics: tuple[TopicSpec, ...] = ()
+    crons: tuple[CronSpec, ...] = ()
+    event_buses: tuple[EventBusSpec, ...] = ()
     resources: Mapping[str, Mapping[str, Mapping[str, str]]] = field(default_factory=lambda: MappingProxyType({}))
     """What each construct exposes for binding, `{Type: {id: {prop: value}}}` (as in `.sst/dev.json`), e.g.
     `{"Bucket": {"myFiles": {"bucketName": "..."}}}`. A Secret's entry is `{}`: its value is never in the model."""
@@ -185,14 +290,25 @@ class AppSpec:
     """`sst.config.py` and the app's own modules it imported: a change to any of them reloads the config."""
 
     def all_functions(self) -> tuple[FunctionSpec, ...]:
-        """Every function of the app: standalone ones, route handlers and notification targets, each once."""
+        """Every function of the app, each once: standalone ones, route handlers, and every trigger's targets."""
         seen: dict[str, FunctionSpec] = {}
-        for spec in self.functions:
+        for spec in (*self.functions, *(trigger.function for trigger in self.triggers())):
             seen.setdefault(spec.name, spec)
-        for api in self.apis:
-            for route in api.routes:
-                seen.setdefault(route.function.name, route.function)
-        for bucket in self.buckets:
-            for notification in bucket.notifications:
-                seen.setdefault(notification.function.name, notification.function)
         return tuple(seen.values())
+
+    def triggers(self) -> tuple[Trigger, ...]:
+        """Every (source, function) pair of the app: routes, notifications, consumers, subscribers, jobs, targets."""
+        found: list[Trigger] = []
+        found += [Trigger("api", f"{api.id} {route.key}", route.function) for api in self.apis for route in api.routes]
+        for bucket in self.buckets:
+            found += [Trigger("s3", f"{bucket.id} {n.id}", n.function) for n in bucket.notifications]
+        found += [Trigger("sqs", queue.id, queue.consumer.function) for queue in self.queues if queue.consumer]
+        for topic in self.topics:
+            found += [Trigger("sns", f"{topic.id} {s.id}", s.function) for s in topic.subscribers]
+        found += [Trigger("cron", cron.id, cron.job) for cron in self.crons]
+        for bus in self.event_buses:
+            for rule in bus.rules:
+                found += [Trigger("events", f"{bus.id} {rule.id} {t.id}", t.function) for t in rule.targets]
+        for table in self.tables:
+            found += [Trigger("dynamodb", f"{table.id} {c.id}", c.function) for c in table.consumers]
+        return tuple(found)

@@ -15,6 +15,7 @@ _IP_ADDRESS = re.compile(r"^\d+\.\d+\.\d+\.\d+$")
 _NOT_BUCKET_CHARS = re.compile(r"[^a-z0-9-]+")
 _NOT_FUNCTION_CHARS = re.compile(r"[^A-Za-z0-9_-]+")
 _FUNCTION_NAME_MAX = 64
+_RESOURCE_NAME_MAX = 80
 
 
 def _sha256_hex(text: str) -> str:
@@ -48,12 +49,44 @@ def bucket_name(stage: str, app: str, construct_id: str) -> str:
 
 def function_name(stage: str, app: str, *path: str) -> str:
     """A Lambda function name (64 chars of A-Z a-z 0-9 _ -) for a construct path such as ("api", "GET /files")."""
-    raw = "-".join((stage, app, *path))
+    return _resource_name(_FUNCTION_NAME_MAX, stage, app, *path)
+
+
+def resource_name(stage: str, app: str, construct_id: str) -> str:
+    """The name of a queue, topic, event bus or table: `{stage}-{app}-{id}`, as a CDK app's would read, within the
+    80 characters of A-Z a-z 0-9 _ - that SQS, SNS and EventBridge all accept."""
+    return _resource_name(_RESOURCE_NAME_MAX, stage, app, construct_id)
+
+
+def _resource_name(limit: int, *parts: str) -> str:
+    raw = "-".join(parts)
     name = _NOT_FUNCTION_CHARS.sub("_", raw).strip("_")
-    if len(name) <= _FUNCTION_NAME_MAX:
+    if len(name) <= limit:
         return name
     suffix = _short_hash(raw)
-    return f"{name[: _FUNCTION_NAME_MAX - len(suffix) - 1]}-{suffix}"
+    return f"{name[: limit - len(suffix) - 1]}-{suffix}"
+
+
+def queue_url(region: str, name: str) -> str:
+    """The queue's URL as SQS gives it. SDKs send to their endpoint (`AWS_ENDPOINT_URL` locally) and pass the URL
+    along, so the AWS form works against the emulator too and stays the same across restarts."""
+    return f"https://sqs.{region}.amazonaws.com/{ACCOUNT_ID}/{name}"
+
+
+def queue_arn(region: str, name: str) -> str:
+    return f"arn:aws:sqs:{region}:{ACCOUNT_ID}:{name}"
+
+
+def topic_arn(region: str, name: str) -> str:
+    return f"arn:aws:sns:{region}:{ACCOUNT_ID}:{name}"
+
+
+def event_bus_arn(region: str, name: str) -> str:
+    return f"arn:aws:events:{region}:{ACCOUNT_ID}:event-bus/{name}"
+
+
+def table_arn(region: str, name: str) -> str:
+    return f"arn:aws:dynamodb:{region}:{ACCOUNT_ID}:table/{name}"
 
 
 def api_id_for(app: str, stage: str, api_id: str) -> str:

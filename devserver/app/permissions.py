@@ -37,6 +37,17 @@ def _parameter_arn(region: str, name: str) -> str:
     return f"arn:aws:ssm:{region}:{ACCOUNT_ID}:parameter/{name.lstrip('/')}"
 
 
+QUEUE_ACTIONS = (
+    "sqs:SendMessage",
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:ChangeMessageVisibility",
+    "sqs:GetQueueAttributes",
+    "sqs:GetQueueUrl",
+)
+"""What binding a `Queue` grants: sending, receiving and deleting its messages (the batch calls authorize as these)."""
+
+
 def construct_grants(
     construct_type: str, construct_id: str, exposed: Mapping[str, str], *, app: str, stage: str, region: str
 ) -> tuple[PermissionSpec, ...]:
@@ -47,6 +58,14 @@ def construct_grants(
     if construct_type == "Table":
         arn = f"arn:aws:dynamodb:{region}:{ACCOUNT_ID}:table/{exposed['tableName']}"
         return (PermissionSpec(("dynamodb:*",), (arn, f"{arn}/*")),)
+    if construct_type == "Queue":
+        arn = f"arn:aws:sqs:{region}:{ACCOUNT_ID}:{exposed['queueUrl'].rsplit('/', 1)[-1]}"
+        return (PermissionSpec(QUEUE_ACTIONS, (arn,)),)
+    if construct_type == "Topic":
+        return (PermissionSpec(("sns:Publish",), (exposed["topicArn"],)),)
+    if construct_type == "EventBus":
+        arn = f"arn:aws:events:{region}:{ACCOUNT_ID}:event-bus/{exposed['eventBusName']}"
+        return (PermissionSpec(("events:PutEvents",), (arn,)),)
     if construct_type == "Function":
         arn = f"arn:aws:lambda:{region}:{ACCOUNT_ID}:function:{exposed['functionName']}"
         return (PermissionSpec(("lambda:InvokeFunction",), (arn,)),)
