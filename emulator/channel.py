@@ -1,9 +1,11 @@
 """The emulator process's report channel to its parent: one JSON object per line over an inherited pipe.
 
-Two messages travel on it: `{"kind": "ready"}` once the endpoint answers requests, then
-`{"kind": "s3_event", "event": RawS3Event}` for every S3 write and delete. A line that is not one of these is a
-protocol error, reported with the offending line. Encoding and decoding are pure; the pipe itself belongs to
-`emulator.server` (writer) and `emulator.process` (reader).
+Three messages travel on it: `{"kind": "ready"}` once the endpoint answers requests, then `{"kind": "s3_event", "event":
+RawS3Event}` for every S3 write and delete, and `{"kind": "service_event", "service": NAME, "event": {...}}` for what
+the other event sources report (a message sent to an SQS queue, an SNS publish, an EventBridge event, a DynamoDB stream
+record: see `emulator.moto.service_events`). A line that is not one of these is a protocol error, reported with the
+offending line. Encoding and decoding are pure; the pipe itself belongs to `emulator.server` (writer) and
+`emulator.process` (reader).
 """
 
 from __future__ import annotations
@@ -18,9 +20,11 @@ __all__ = [
     "ChannelError",
     "Ready",
     "S3EventMessage",
+    "ServiceEventMessage",
     "decode_message",
     "encode_ready",
     "encode_s3_event",
+    "encode_service_event",
 ]
 
 
@@ -46,6 +50,15 @@ class S3EventMessage:
     event: RawS3Event
 
 
+@dataclass(frozen=True)
+class ServiceEventMessage:
+    """An event source other than S3 has something for the dev server: `service` is `sqs`, `sns`, `events` or
+    `dynamodb`; `event` is that service's report."""
+
+    service: str
+    event: dict[str, object]
+
+
 def encode_ready() -> bytes:
     return b'{"kind":"ready"}\n'
 
@@ -54,7 +67,12 @@ def encode_s3_event(event: RawS3Event) -> bytes:
     return json.dumps({"kind": "s3_event", "event": event}, separators=(",", ":")).encode() + b"\n"
 
 
-def decode_message(line: bytes) -> Ready | S3EventMessage:
+def encode_service_event(service: str, event: dict[str, object]) -> bytes:
+    message = {"kind": "service_event", "service": service, "event": event}
+    return json.dumps(message, separators=(",", ":"), default=str).encode() + b"\n"
+
+
+def decode_message(line: bytes) -> Ready | S3EventMessage | ServiceEventMessage:
     """Parse one line (with or without its newline); raises `ChannelError` for anything else."""
     try:
         message = json.loads(line)
@@ -67,4 +85,6 @@ def decode_message(line: bytes) -> Ready | S3EventMessage:
         return Ready()
     if kind == "s3_event" and isinstance(message.get("event"), dict):
         return S3EventMessage(cast(RawS3Event, message["event"]))
+    if kind == "service_event" and isinstance(message.get("service"), str) and isinstance(message.get("event"), dict):
+        return ServiceEventMessage(message["service"], message["event"])
     raise ChannelError(line)

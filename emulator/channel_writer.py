@@ -15,7 +15,7 @@ import select
 import threading
 from collections import deque
 
-from emulator.channel import encode_s3_event
+from emulator.channel import encode_s3_event, encode_service_event
 from emulator.s3.events import RawS3Event
 
 __all__ = ["ChannelWriter"]
@@ -50,6 +50,9 @@ class ChannelWriter:
 
     def send_s3_event(self, event: RawS3Event) -> None:
         self.send(encode_s3_event(event))
+
+    def send_service_event(self, service: str, event: dict[str, object]) -> None:
+        self.send(encode_service_event(service, event))
 
     def close(self, timeout: float = 5.0) -> None:
         """Write what is waiting (for up to `timeout` seconds), then close the pipe."""

@@ -46,7 +46,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, TYPE_CHECKING
 
-from emulator.channel import ChannelError, Ready, S3EventMessage, decode_message
+from emulator.channel import ChannelError, Ready, S3EventMessage, ServiceEventMessage, decode_message
 from emulator.s3.events import RawS3Event
 from emulator.store.state_lock import StateDirError, lock_state_dir, s3_root
 
@@ -82,9 +82,11 @@ class EmulatorStartError(Exception):
 class EmulatorProcess:
     """The emulator endpoint (S3, SSM, STS, IAM, KMS, DynamoDB) in a child process. Also a context manager.
 
-    `on_s3_event(event)` is called on a reader thread for every S3 write and delete, after the S3 call answered
-    or while it does. `middleware` names ASGI middleware factories (`module:attribute`, outermost first) to put in
-    front of moto; see `emulator.middleware`. `spawn` starts the process (`subprocess.Popen`'s signature).
+    `on_s3_event(event)` is called on a reader thread for every S3 write and delete, after the S3 call answered or while
+    it does; `on_service_event(service, event)` likewise for every SQS send, SNS publish, EventBridge event and DynamoDB
+    stream record (`emulator.moto.service_events`). `middleware` names ASGI middleware factories (`module:attribute`,
+    outermost first) to put in front of moto; see `emulator.middleware`. `spawn` starts the process
+    (`subprocess.Popen`'s signature).
 
     `state_dir` is where S3 buckets and objects persist (under `state_dir/s3/`, see `emulator.moto.persistence`): an
     emulator started on the same folder finds them again, and an acknowledged write survives even `kill -9`. Only
@@ -98,6 +100,7 @@ class EmulatorProcess:
         port: int = 0,
         region: str = "us-east-1",
         on_s3_event: Callable[[RawS3Event], None] | None = None,
+        on_service_event: Callable[[str, dict[str, object]], None] | None = None,
         credentials: EmulatorCredentials | None = None,
         middleware: Sequence[str] = (),
         state_dir: Path | None = None,
@@ -108,6 +111,7 @@ class EmulatorProcess:
         self.credentials = credentials or EmulatorCredentials()
         self._requested_port = port
         self._on_s3_event = on_s3_event
+        self._on_service_event = on_service_event
         self._middleware = tuple(middleware)
         self.state_dir = state_dir
         self._spawn = spawn
@@ -323,6 +327,11 @@ class EmulatorProcess:
                     self._on_s3_event(message.event)
                 except Exception:  # a failing consumer must not stop delivery of later events
                     logger.exception("on_s3_event failed for %s", message.event.get("key"))
+            elif isinstance(message, ServiceEventMessage) and self._on_service_event is not None:
+                try:
+                    self._on_service_event(message.service, message.event)
+                except Exception:
+                    logger.exception("on_service_event failed for %s", message.service)
 
 
 def _child_environment(parent: Mapping[str, str]) -> dict[str, str]:
