@@ -33,17 +33,16 @@ import asyncio
 import logging
 import threading
 import time
-import traceback
 import uuid
-from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-from devserver.app.model import BucketSpec, FunctionSpec, NotificationSpec
+from devserver.app.model import BucketSpec, NotificationSpec
 from devserver.app.notification_rules import matches
-from devserver.runtime.invocation import Invocation, Invoker, LambdaError
+from devserver.runtime.invocation import Invocation, Invoker
+from devserver.triggers.delivery_log import DeliveryLog, attempt
 from emulator.s3.events import DEFAULT_ACCOUNT_ID, RawS3Event, S3Event, s3_event, s3_event_record
 
 __all__ = ["LAMBDA_ASYNC_RETRY_DELAYS", "Delivery", "DeliveryStatus", "NotificationDispatcher"]
@@ -127,13 +126,12 @@ class NotificationDispatcher:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
         self._pending: list[RawS3Event] = []
-        self._deliveries: deque[Delivery] = deque(maxlen=history)
-        self._failed: deque[Delivery] = deque(maxlen=history)
-        self._unclaimed: list[Delivery] = []
         self._unmatched = 0
+        self._log: DeliveryLog[Delivery] = DeliveryLog(
+            "notification deliveries", history=history, describe=self._progress_report
+        )
         # Loop-only state.
         self._tasks: set[asyncio.Task[None]] = set()
-        self._progress: asyncio.Condition | None = None
 
     def configure(self, buckets: Sequence[BucketSpec]) -> None:
         """Replace every bucket's notifications (on start and on each config reload); safe from any thread.
@@ -148,7 +146,7 @@ class NotificationDispatcher:
         with self._lock:
             if self._loop is not None or self._closed:
                 raise RuntimeError("NotificationDispatcher is already started (or closed); make a new one")
-            self._progress = asyncio.Condition()
+            self._log.bind(loop)
             self._loop = loop
             pending, self._pending = self._pending, []
         for raw in pending:
@@ -181,14 +179,12 @@ class NotificationDispatcher:
     @property
     def deliveries(self) -> list[Delivery]:
         """Recent final outcomes, oldest first (at most `history`)."""
-        with self._lock:
-            return list(self._deliveries)
+        return self._log.deliveries
 
     @property
     def failed(self) -> list[Delivery]:
         """Recent deliveries whose every attempt failed, oldest first (at most `history`)."""
-        with self._lock:
-            return list(self._failed)
+        return self._log.failed
 
     @property
     def unmatched(self) -> int:
@@ -203,8 +199,7 @@ class NotificationDispatcher:
 
     def mark(self) -> None:
         """Forget finished deliveries no `wait()` has returned yet, so the next `wait()` counts from now."""
-        with self._lock:
-            self._unclaimed.clear()
+        self._log.mark()
 
     async def wait(self, count: int = 1, timeout: float = 5.0) -> list[Delivery]:
         """The next `count` deliveries to finish since the last `wait()` or `mark()`, in finishing order.
@@ -212,40 +207,14 @@ class NotificationDispatcher:
         Deliveries beyond `count` stay for the next call. Raises `TimeoutError` saying how many finished if fewer
         than `count` do within `timeout` seconds. Must run on the dispatcher's loop.
         """
-        progress = self._progress
-        if progress is None or asyncio.get_running_loop() is not self._loop:
-            raise RuntimeError(
-                "wait() runs on the dispatcher's loop after start(); from another thread use wait_blocking()"
-            )
-        try:
-            async with progress:
-                await asyncio.wait_for(progress.wait_for(lambda: self._unclaimed_count() >= count), timeout)
-        except TimeoutError:
-            arrived = self._unclaimed_count()
-            raise TimeoutError(
-                f"waited {timeout:g} s for {count} notification deliveries, {arrived} finished "
-                f"({self.in_flight} still running, {self.unmatched} events matched no notification so far)"
-            ) from None
-        with self._lock:
-            claimed, self._unclaimed = self._unclaimed[:count], self._unclaimed[count:]
-        return claimed
+        return await self._log.wait(count, timeout)
 
     def wait_blocking(self, count: int = 1, timeout: float = 5.0) -> list[Delivery]:
         """`wait()` for a caller on another thread than the dispatcher's loop (which it would otherwise deadlock)."""
-        loop = self._loop
-        if loop is None:
-            raise RuntimeError("NotificationDispatcher is not started")
-        try:
-            running = asyncio.get_running_loop()
-        except RuntimeError:
-            running = None
-        if running is loop:
-            raise RuntimeError("wait_blocking() called on the dispatcher's own loop: await wait() instead")
-        return asyncio.run_coroutine_threadsafe(self.wait(count, timeout), loop).result()
+        return self._log.wait_blocking(count, timeout)
 
-    def _unclaimed_count(self) -> int:
-        with self._lock:
-            return len(self._unclaimed)
+    def _progress_report(self) -> str:
+        return f"{self.in_flight} still running, {self.unmatched} events matched no notification so far"
 
     def _route(self, raw: RawS3Event) -> None:
         missing = RawS3Event.__required_keys__ - raw.keys()
@@ -273,7 +242,7 @@ class NotificationDispatcher:
         attempts = 0
         while True:
             attempts += 1
-            invocation = await self._attempt(notification.function, event, request_id)
+            invocation = await attempt(self._invoke, notification.function, event, request_id, self._clock)
             if invocation.ok or attempts > len(self._retry_delays):
                 break
             await asyncio.sleep(self._retry_delays[attempts - 1])
@@ -293,35 +262,9 @@ class NotificationDispatcher:
         )
         await self._record(delivery)
 
-    async def _attempt(self, function: FunctionSpec, event: S3Event, request_id: str) -> Invocation:
-        started = self._clock()
-        try:
-            return await self._invoke(function, event, request_id=request_id)
-        except Exception as exc:
-            # The pool should report handler faults as an Invocation; if it raises instead, the failure still has to
-            # end up in the delivery record (and be retried) rather than vanish in a task nobody awaits.
-            return Invocation(
-                request_id=request_id,
-                function_name=function.name,
-                duration_ms=(self._clock() - started) * 1000,
-                cold=False,
-                error=LambdaError(
-                    error_type=type(exc).__name__,
-                    error_message=str(exc),
-                    stack_trace=tuple(traceback.format_exception(exc)),
-                ),
-            )
-
     async def _record(self, delivery: Delivery) -> None:
-        with self._lock:
-            self._deliveries.append(delivery)
-            if not delivery.ok:
-                self._failed.append(delivery)
-            self._unclaimed.append(delivery)
+        await self._log.record(delivery)
         self._report(delivery)
-        if self._progress is not None:
-            async with self._progress:
-                self._progress.notify_all()
 
     def _report(self, delivery: Delivery) -> None:
         if self._on_delivery is None:
