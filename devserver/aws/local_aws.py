@@ -1,4 +1,4 @@
-"""The dev server's AWS: the emulator process, the app's resources in it, and S3 notifications to functions.
+"""The dev server's AWS: the emulator process, the app's resources in it, and the event sources that invoke functions.
 
 How it works: `spawn()` starts the emulator process without waiting (its socket listens at once, so early clients
 queue in the backlog rather than fail). `start(app)` starts the notification dispatcher and, in the background,
@@ -7,7 +7,9 @@ bound values live in, and the functions' IAM users. That runs in a short-lived c
 (`devserver.aws.provision_child`), so boto3's service models never stay in the dev server's memory. `ready()` resolves
 when it is done; the server holds invocations until then, so no handler sees a bucket that does not exist yet.
 Every S3 write or delete the emulator reports (from its reader thread) goes to the dispatcher, which invokes the
-matching notification functions through the worker pool and reports each delivery.
+matching notification functions through the worker pool and reports each delivery; every SQS send, SNS publish,
+EventBridge event and stream record goes to the other event sources (`devserver.triggers.sources`), configured once
+the app's resources exist.
 On a config reload `apply(app)` provisions new resources and swaps the notification rules.
 """
 
@@ -21,12 +23,15 @@ from pathlib import Path
 from devserver.app.binding import bound_parameters
 from devserver.app.model import AppSpec
 from devserver.app.permissions import function_policy
+from devserver.aws.json_api import AwsJsonClient
 from devserver.aws.provision_child import ProvisioningChild, ProvisionJob, provision_in_child
 from devserver.errors import StartError
-from devserver.runtime.invocation import Invoker
+from devserver.runtime.invocation import Invocation, Invoker
 from devserver.state.running_server import EmulatorEndpoint
 from devserver.terminal import Terminal
+from devserver.triggers.deliveries import TriggerDelivery
 from devserver.triggers.s3_notifications import Delivery, NotificationDispatcher
+from devserver.triggers.sources import EventSources
 from emulator.process import EmulatorProcess, EmulatorStartError
 
 __all__ = ["GUARD_MIDDLEWARE", "LocalAws"]
@@ -49,6 +54,7 @@ class LocalAws:
         invoke: Invoker,
         terminal: Terminal,
         on_delivery: Callable[[Delivery], None] | None = None,
+        on_trigger_delivery: Callable[[TriggerDelivery], None] | None = None,
         enforce_iam: bool = True,
         state_dir: Path | None = None,
     ) -> None:
@@ -59,14 +65,18 @@ class LocalAws:
             port=port,
             region=region,
             on_s3_event=self._on_s3_event,
+            on_service_event=self._on_service_event,
             middleware=[EXECUTE_API_MIDDLEWARE, GUARD_MIDDLEWARE, *([IAM_MIDDLEWARE] if enforce_iam else [])],
             state_dir=state_dir,
         )
         self.dispatcher = NotificationDispatcher(invoke, on_delivery=self._on_delivery)
+        self._observe_trigger_delivery = on_trigger_delivery
+        self.sources = EventSources(invoke, on_delivery=self._on_trigger_delivery)
         self.enforce_iam = enforce_iam
         self._function_keys: dict[str, tuple[str, str]] = {}
         self._ready = asyncio.Event()
         self._provisioning: asyncio.Task[None] | None = None
+        self._client: AwsJsonClient | None = None
 
     def spawn(self) -> None:
         try:
@@ -101,6 +111,7 @@ class LocalAws:
             child = await ProvisioningChild.start()  # its imports run while the emulator starts
             await asyncio.to_thread(self.emulator.wait_ready)
             await self.apply(app, secrets, child)
+            await self.sources.configure(app, self._api_client())
             self.terminal.info(
                 f"Emulator     {self.emulator.endpoint} ready in {(time.perf_counter() - began) * 1000:.0f} ms"
             )
@@ -126,11 +137,16 @@ class LocalAws:
             self.endpoint,
             buckets=app.buckets,
             tables=app.tables,
+            queues=app.queues,
+            topics=app.topics,
+            event_buses=app.event_buses,
             parameters={**bound_parameters(app), **secrets},
             policies=policies,
             keys=self._function_keys,
         )
         self._function_keys = await (child or await ProvisioningChild.start()).run(job)
+        if self.is_ready:  # a config reload (at start, `_boot` configures the sources once the emulator is ready)
+            await self.sources.configure(app, self._api_client())
 
     def credentials_for(self, function_name: str) -> dict[str, str]:
         """The function's own access key (its stand-in execution role), or nothing when IAM is not enforced."""
@@ -143,22 +159,45 @@ class LocalAws:
         """Put the secrets' current values into SSM and delete the parameters of removed ones."""
         await provision_in_child(ProvisionJob(self.endpoint, parameters=present, deleted_parameters=absent))
 
+    def _api_client(self) -> AwsJsonClient:
+        if self._client is None:
+            endpoint = self.endpoint
+            self._client = AwsJsonClient(
+                endpoint.endpoint,
+                region=endpoint.region,
+                access_key_id=endpoint.access_key_id,
+                secret_access_key=endpoint.secret_access_key,
+            )
+        return self._client
+
+    def _on_service_event(self, service: str, event: dict[str, object]) -> None:
+        self.sources.submit(service, event)
+
+    def _on_trigger_delivery(self, delivery: TriggerDelivery) -> None:
+        if self._observe_trigger_delivery is not None:
+            self._observe_trigger_delivery(delivery)
+        self._print(delivery.ok, delivery.summary(), delivery.function_name, delivery.invocation)
+
     def _on_s3_event(self, event: object) -> None:
         self.dispatcher.submit(event)  # type: ignore[arg-type]
 
     def _on_delivery(self, delivery: Delivery) -> None:
         if self._observe_delivery is not None:
             self._observe_delivery(delivery)
-        if delivery.ok:
-            self.terminal.info(delivery.summary())
+        self._print(delivery.ok, delivery.summary(), delivery.function_name, delivery.invocation)
+
+    def _print(self, ok: bool, summary: str, function_name: str, invocation: Invocation) -> None:
+        if ok:
+            self.terminal.info(summary)
         else:
-            self.terminal.warning(delivery.summary())
-            if delivery.invocation.error is not None:
-                self.terminal.error(delivery.function_name, delivery.invocation)
+            self.terminal.warning(summary)
+            if invocation.error is not None:
+                self.terminal.error(function_name, invocation)
 
     async def aclose(self) -> None:
         if self._provisioning is not None:
             self._provisioning.cancel()
             await asyncio.gather(self._provisioning, return_exceptions=True)
+        await self.sources.aclose()
         await self.dispatcher.aclose()
         await asyncio.to_thread(self.emulator.stop)

@@ -1,4 +1,5 @@
-"""Creates the app's buckets and SSM parameters in the emulator, through boto3 like any other client.
+"""Creates the app's resources in the emulator (buckets, tables, queues, topics, event buses, SSM parameters and the
+functions' IAM users), through boto3 like any other client.
 
 Both functions are idempotent: `sst-dev start` runs them on every start and on every config reload, and they leave
 existing objects and parameter history alone except where the app's declaration changed.
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import ClientError
 
-from devserver.app.model import AppSpec, BucketSpec, TableSpec
+from devserver.app.model import AppSpec, BucketSpec, EventBusSpec, QueueSpec, TableSpec, TopicSpec
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -20,7 +21,10 @@ if TYPE_CHECKING:
 __all__ = [
     "SST_DEFAULT_BUCKET_CORS",
     "create_buckets",
+    "create_event_buses",
+    "create_queues",
     "create_tables",
+    "create_topics",
     "delete_parameters",
     "provision_app",
     "put_function_users",
@@ -92,10 +96,12 @@ _ATTRIBUTE_TYPES = {"string": "S", "number": "N", "binary": "B"}
 
 def create_tables(client: BaseClient, tables: Sequence[TableSpec]) -> None:
     """Create each DynamoDB table unless it exists: its primary index as the key schema, billed per request as SST's
-    `Table` is by default. Attribute definitions name only key fields, as DynamoDB requires."""
+    `Table` is by default. Attribute definitions name only key fields, as DynamoDB requires. A table's stream is
+    turned on, off or changed to match its `stream`."""
     existing = set(client.list_tables()["TableNames"])
     for table in tables:
         if table.name in existing:
+            _match_stream(client, table)
             continue
         keys = [("HASH", table.primary_index["partition_key"])]
         if "sort_key" in table.primary_index:
@@ -107,7 +113,54 @@ def create_tables(client: BaseClient, tables: Sequence[TableSpec]) -> None:
             AttributeDefinitions=[
                 {"AttributeName": name, "AttributeType": _ATTRIBUTE_TYPES[table.fields[name]]} for _, name in keys
             ],
+            StreamSpecification=_stream_specification(table),
         )
+
+
+def _stream_specification(table: TableSpec) -> dict[str, Any]:
+    if table.stream is None:
+        return {"StreamEnabled": False}
+    return {"StreamEnabled": True, "StreamViewType": table.stream}
+
+
+def _match_stream(client: BaseClient, table: TableSpec) -> None:
+    current = client.describe_table(TableName=table.name)["Table"].get("StreamSpecification") or {}
+    enabled = bool(current.get("StreamEnabled"))
+    if enabled == (table.stream is not None) and current.get("StreamViewType") == table.stream:
+        return
+    if enabled:  # DynamoDB changes a stream's view type by turning it off first
+        client.update_table(TableName=table.name, StreamSpecification={"StreamEnabled": False})
+    if table.stream is not None:
+        client.update_table(TableName=table.name, StreamSpecification=_stream_specification(table))
+
+
+def create_queues(client: BaseClient, queues: Sequence[QueueSpec]) -> None:
+    """Create each SQS queue (idempotent), then set its visibility timeout and redrive policy, which can name a
+    dead-letter queue only once that exists."""
+    by_id = {queue.id: queue for queue in queues}
+    for queue in queues:
+        client.create_queue(QueueName=queue.name)
+    for queue in queues:
+        attributes = {"VisibilityTimeout": str(int(queue.visibility_timeout))}
+        if queue.dead_letter is not None:
+            target = by_id[queue.dead_letter.queue_id]
+            policy = {"deadLetterTargetArn": target.arn, "maxReceiveCount": queue.dead_letter.max_receive_count}
+            attributes["RedrivePolicy"] = json.dumps(policy)
+        client.set_queue_attributes(QueueUrl=queue.url, Attributes=attributes)
+
+
+def create_topics(client: BaseClient, topics: Sequence[TopicSpec]) -> None:
+    """Create each SNS topic (CreateTopic is idempotent)."""
+    for topic in topics:
+        client.create_topic(Name=topic.name)
+
+
+def create_event_buses(client: BaseClient, buses: Sequence[EventBusSpec]) -> None:
+    """Create each EventBridge bus unless it exists; rules are matched by the dev server, not stored in the bus."""
+    existing = {bus["Name"] for bus in client.list_event_buses()["EventBuses"]}
+    for bus in buses:
+        if bus.name not in existing:
+            client.create_event_bus(Name=bus.name)
 
 
 FUNCTION_POLICY_NAME = "sst-dev-function"
@@ -153,4 +206,7 @@ def provision_app(
     """
     create_buckets(client("s3"), app.buckets)
     create_tables(client("dynamodb"), app.tables)
+    create_queues(client("sqs"), app.queues)
+    create_topics(client("sns"), app.topics)
+    create_event_buses(client("events"), app.event_buses)
     put_parameters(client("ssm"), parameters)

@@ -27,8 +27,17 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from devserver.app.model import BucketSpec, TableSpec
-from devserver.aws.provision import create_buckets, create_tables, delete_parameters, put_function_users, put_parameters
+from devserver.app.model import BucketSpec, EventBusSpec, QueueSpec, TableSpec, TopicSpec
+from devserver.aws.provision import (
+    create_buckets,
+    create_event_buses,
+    create_queues,
+    create_tables,
+    create_topics,
+    delete_parameters,
+    put_function_users,
+    put_parameters,
+)
 from devserver.state.running_server import EmulatorEndpoint
 
 if TYPE_CHECKING:
@@ -49,6 +58,9 @@ class ProvisionJob:
     emulator: EmulatorEndpoint
     buckets: Sequence[BucketSpec] = ()
     tables: Sequence[TableSpec] = ()
+    queues: Sequence[QueueSpec] = ()
+    topics: Sequence[TopicSpec] = ()
+    event_buses: Sequence[EventBusSpec] = ()
     parameters: Mapping[str, tuple[str, bool]] = field(default_factory=dict)
     """SSM parameters to hold these values: `name → (value, secure)`."""
     deleted_parameters: Sequence[str] = ()
@@ -121,6 +133,12 @@ def provision(job: ProvisionJob, session: boto3.session.Session) -> dict[str, tu
         create_buckets(client("s3"), job.buckets)
     if job.tables:
         create_tables(client("dynamodb"), job.tables)
+    if job.queues:
+        create_queues(client("sqs"), job.queues)
+    if job.topics:
+        create_topics(client("sns"), job.topics)
+    if job.event_buses:
+        create_event_buses(client("events"), job.event_buses)
     if job.parameters or job.deleted_parameters:
         ssm = client("ssm")
         put_parameters(ssm, job.parameters)
