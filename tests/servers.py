@@ -8,9 +8,10 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import httpx
 
@@ -19,6 +20,7 @@ from devserver.terminal import Terminal
 from devserver.testing.background import BackgroundServer
 
 REPO = Path(__file__).resolve().parent.parent
+T = TypeVar("T")
 
 
 class ServerThread:
@@ -36,6 +38,10 @@ class ServerThread:
 
     def __exit__(self, *exc: object) -> None:
         self._background.stop(15)
+
+    def call(self, function: Callable[[], T]) -> T:
+        """Call `function` on the server's loop (for objects that belong to it) and return its result."""
+        return self._background.call(function)
 
     def url(self, api_id: str = "api") -> str:
         return self.server.api_url(api_id)

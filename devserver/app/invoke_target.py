@@ -1,11 +1,11 @@
 """Which function `sst-dev invoke FUNCTION` and the pytest fixture's `emulator.invoke(FUNCTION)` mean.
 
 FUNCTION is, tried in this order: a route key as written in the config (`GET /hello/{name}`, `$default`), a
-function's Lambda name (`FunctionSpec.name`), the id of a `Function` construct (`Function(stack, "cron", ...)`),
-or a handler string (`functions/hello.main`). A handler string that
-several differently configured functions share is ambiguous; the error lists the route keys and names that pick
-one. The function's trigger (the route or bucket notification that invokes it in the app) decides its default
-event. Pure: no I/O.
+`Cron`'s id (its job), a function's Lambda name (`FunctionSpec.name`), the id of a `Function` construct
+(`Function(stack, "worker", ...)`), or a handler string (`functions/hello.main`). A handler string that several
+differently configured functions share is ambiguous; the error lists the route keys and names that pick one. The
+function's trigger (the route, bucket notification, queue, topic, schedule, rule or stream that invokes it in the
+app) decides its default event. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ __all__ = [
     "InvokeTarget",
     "NotificationTrigger",
     "RouteTrigger",
+    "SourceTrigger",
     "UnknownFunctionError",
     "find_target",
 ]
@@ -43,11 +44,20 @@ class NotificationTrigger:
 
 
 @dataclass(frozen=True)
+class SourceTrigger:
+    """The function is fed by an event source: `source` is `sqs`, `sns`, `cron`, `events` or `dynamodb`, and
+    `construct_id` the Queue, Topic, Cron, EventBus or Table it belongs to."""
+
+    source: str
+    construct_id: str
+
+
+@dataclass(frozen=True)
 class InvokeTarget:
     """A function to invoke and what triggers it in the app (None for a standalone `Function`)."""
 
     function: FunctionSpec
-    trigger: RouteTrigger | NotificationTrigger | None
+    trigger: RouteTrigger | NotificationTrigger | SourceTrigger | None
 
 
 class UnknownFunctionError(UserError):
@@ -78,6 +88,9 @@ def _targets(app: AppSpec) -> Iterator[InvokeTarget]:
     for bucket in app.buckets:
         for notification in bucket.notifications:
             yield InvokeTarget(notification.function, NotificationTrigger(bucket, notification))
+    for trigger in app.triggers():
+        if trigger.source not in ("api", "s3"):
+            yield InvokeTarget(trigger.function, SourceTrigger(trigger.source, trigger.detail.split(" ", 1)[0]))
     for function in app.functions:
         yield InvokeTarget(function, None)
 
@@ -101,6 +114,10 @@ def find_target(app: AppSpec, value: str) -> InvokeTarget:
     for target in targets:
         if isinstance(target.trigger, RouteTrigger) and target.trigger.route_key == route_key:
             return target
+    for target in targets:
+        if isinstance(target.trigger, SourceTrigger) and target.trigger.source == "cron":
+            if target.trigger.construct_id == value:
+                return target
     construct = app.resources.get("Function", {}).get(value, {}).get("functionName")
     for name in (value, construct):
         for target in targets:

@@ -24,11 +24,12 @@ from urllib.parse import urlencode, urlsplit
 from devserver.apigw import HttpRequest, build_http_event
 from devserver.apigw.events import HttpApiEventV2
 from devserver.apigw.routes import RouteTable
-from devserver.app.invoke_target import InvokeTarget, NotificationTrigger, RouteTrigger
+from devserver.app.invoke_target import InvokeTarget, NotificationTrigger, RouteTrigger, SourceTrigger
 from devserver.app.model import ApiSpec, AppSpec, BucketSpec, NotificationSpec, RouteSpec
 from devserver.app.naming import ACCOUNT_ID, api_id_for
 from devserver.app.notification_rules import event_types, matches
 from devserver.app.route_key import DEFAULT_ROUTE_KEY, parse_route_key
+from devserver.triggers.source_examples import source_example
 from emulator.s3.events import S3Event, s3_event, s3_event_record
 from emulator.s3.raw_events import EventName, Sequencer, raw_s3_event
 
@@ -145,13 +146,16 @@ class AppEvents:
 
     def for_target(self, target: InvokeTarget) -> Mapping[str, object]:
         """A default event for what triggers `target`: a request to its route, a write its notification matches
-        (a key built from the notification's prefix and suffix), or `{}` for a standalone function."""
+        (a key built from the notification's prefix and suffix), an example message, publish, event or stream record
+        from its event source, its schedule's event, or `{}` for a standalone function."""
         trigger = target.trigger
         if isinstance(trigger, RouteTrigger):
             method, path = route_example_path(trigger.route_key)
             return self.http(method, path, api=trigger.api_id)
         if isinstance(trigger, NotificationTrigger):
             return self._notification_example(trigger.bucket, trigger.notification)
+        if isinstance(trigger, SourceTrigger):
+            return source_example(self.app, trigger, now=self._clock())
         return {}
 
     def _notification_example(self, bucket: BucketSpec, notification: NotificationSpec) -> S3Event:
