@@ -8,15 +8,16 @@ def test_upload_makes_a_thumbnail(emulator):
 ```
 
 `Emulator` is a thin layer over a `TestSession` (the dev server on a background thread, reset before every test):
-boto3 clients on the emulator, an httpx client per Api, direct invocation, event factories, notification
-deliveries and secrets for tests. A handler failure surfaces as `HandlerError`, whose message carries the
+boto3 clients on the emulator, an httpx client per Api, direct invocation, event factories, S3 notification
+deliveries, the other event sources' deliveries (`deliveries`: queues, topics, buses, cron jobs, streams) and secrets
+for tests. A handler failure surfaces as `HandlerError`, whose message carries the
 handler's error and traceback so pytest prints them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 from botocore.client import BaseClient
@@ -29,10 +30,11 @@ from devserver.runtime.invocation import Invocation, LambdaError
 from devserver.state.secrets import SecretValueError, check_secret_name
 from devserver.testing.session import TestSession
 from devserver.testing.signing import SigV4
+from devserver.triggers.deliveries import TriggerDelivery
 from devserver.triggers.invoke_events import AppEvents
 from devserver.triggers.s3_notifications import Delivery
 
-__all__ = ["Emulator", "HandlerError", "Notifications", "TestSecrets"]
+__all__ = ["Deliveries", "Emulator", "HandlerError", "Notifications", "TestSecrets"]
 
 HTTP_TIMEOUT_SECONDS = 30.0
 
@@ -63,6 +65,17 @@ def _describe_failure(function_name: str, error: LambdaError, logs: Sequence[str
     return "\n".join(lines)
 
 
+D = TypeVar("D", Delivery, TriggerDelivery)
+
+
+def _checked(deliveries: list[D], raise_errors: bool) -> list[D]:
+    if raise_errors:
+        for delivery in deliveries:
+            if not delivery.ok:
+                raise HandlerError(delivery.function_name, delivery.invocation)
+    return deliveries
+
+
 class Notifications:
     """The app's S3 notification deliveries, as a test sees them."""
 
@@ -76,12 +89,27 @@ class Notifications:
         that failed every attempt raises `HandlerError` with its traceback, unless `raise_errors=False`.
         Raises `TimeoutError` saying how many finished if fewer than `count` do within `timeout` seconds.
         """
-        deliveries = self._session.dispatcher.wait_blocking(count, timeout)
-        if raise_errors:
-            for delivery in deliveries:
-                if not delivery.ok:
-                    raise HandlerError(delivery.function_name, delivery.invocation)
-        return deliveries
+        return _checked(self._session.dispatcher.wait_blocking(count, timeout), raise_errors)
+
+
+class Deliveries:
+    """The deliveries of queues, topics, event buses, cron jobs and table streams, as a test sees them."""
+
+    def __init__(self, session: TestSession) -> None:
+        self._session = session
+
+    def wait(self, count: int = 1, timeout: float = 5.0, *, raise_errors: bool = True) -> list[TriggerDelivery]:
+        """The next `count` deliveries of any of these sources to finish since the test started (or the last
+        `wait`), in finishing order. A queue or stream batch is one delivery per attempt; a publish, event or job
+        is one after its retries. Each has `.source`, `.detail`, `.event` and the outcome in `.invocation`. A failed
+        one raises `HandlerError` with its traceback, unless `raise_errors=False`.
+        """
+        return _checked(self._session.server.aws.sources.deliveries.log.wait_blocking(count, timeout), raise_errors)
+
+    def fire_cron(self, cron_id: str) -> None:
+        """Run a `Cron`'s job now with its scheduled event, as its schedule would; `deliveries.wait()` sees it."""
+        sources = self._session.server.aws.sources
+        self._session.call(lambda: sources.fire_cron(cron_id))
 
 
 class TestSecrets:
@@ -125,6 +153,7 @@ class Emulator:
         self.events = AppEvents(session.app, api_url=session.server.api_url)
         """Event factories: `events.http(method, path, ...)`, `events.s3_put(bucket, key, body=...)`."""
         self.notifications = Notifications(session)
+        self.deliveries = Deliveries(session)
         self.secrets = TestSecrets(session)
 
     @property

@@ -19,7 +19,9 @@ variables as `sst-dev bind` sets them, plus the emulator's endpoint, region and 
 4. rules back on; the app's SSM parameters (bound values and the stage's stored secrets) put back as they were
    at start, extra parameters under the app's `/sst/{app}/` path deleted, and the warm workers of functions bound
    to a secret that changed retired; `dispatcher.mark()` so `wait()` counts from the new test.
-Steps 1 and 3 only run for apps with bucket notifications.
+5. once no trigger delivery is under way, every queue and table deleted and created again (empty, and a deleted
+   table writes no stream record), and the stream consumers' held records dropped; trigger deliveries marked.
+Steps 1 and 3 only run for apps with bucket notifications, step 5 for apps with queues or tables.
 """
 
 from __future__ import annotations
@@ -35,7 +37,7 @@ from botocore.client import BaseClient
 
 from devserver.app.binding import SECRET_PROP, SECRET_TYPE, all_bindings_environment, bound_parameters, ssm_path
 from devserver.app.model import AppSpec
-from devserver.aws.provision import put_parameters
+from devserver.aws.provision import create_queues, create_tables, put_parameters
 from devserver.errors import UserError
 from devserver.server import DevServer, ServerOptions
 from devserver.terminal import Terminal
@@ -184,7 +186,25 @@ class TestSession:
             for bucket in app.buckets:
                 self._empty(bucket.name)
         self._restore_parameters()
+        self._recreate_queues_and_tables()
         dispatcher.mark()
+        self.server.aws.sources.deliveries.log.mark()
+
+    def _recreate_queues_and_tables(self) -> None:
+        """Empty queues and tables: each is deleted and created again, which writes no stream record."""
+        app, sources = self.app, self.server.aws.sources
+        if not app.queues and not app.tables:
+            return
+        longest = max((f.timeout for f in app.all_functions()), default=1.0)
+        self._wait_until(lambda: sources.deliveries.in_flight == 0, 3 * longest + 2, "trigger deliveries still running")
+        sqs, dynamodb = self.client("sqs"), self.client("dynamodb")
+        for queue in app.queues:
+            sqs.delete_queue(QueueUrl=queue.url)
+        for table in app.tables:
+            dynamodb.delete_table(TableName=table.name)
+        create_queues(sqs, app.queues)
+        create_tables(dynamodb, app.tables)
+        self.run(sources.drop_pending())
 
     def _wait_for_deliveries(self, dispatcher: NotificationDispatcher) -> None:
         # A delivery makes at most three attempts, each bounded by its function's timeout.

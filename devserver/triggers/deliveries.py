@@ -78,12 +78,18 @@ class TriggerDeliveries:
         self._retry_delays = tuple(retry_delays)
         self._clock = clock
         self._tasks: set[asyncio.Task[None]] = set()
+        self._running = 0
         self.log: DeliveryLog[TriggerDelivery] = DeliveryLog(
             "trigger deliveries", describe=lambda: f"{len(self._tasks)} still running"
         )
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
         self.log.bind(loop)
+
+    @property
+    def in_flight(self) -> int:
+        """Invocations under way, asynchronous retries included."""
+        return len(self._tasks) + self._running
 
     def invoke_async(self, source: Source, detail: str, function: FunctionSpec, event: Mapping[str, Any]) -> None:
         """Deliver `event` as Lambda's asynchronous invocation does (two retries); returns at once (on the loop)."""
@@ -103,7 +109,11 @@ class TriggerDeliveries:
         """One invocation, recorded; the caller applies its source's retry rule (`note_on_failure` says which)."""
         request_id = str(uuid.uuid4())
         started = self._clock()
-        invocation = await attempt(self._invoke, function, event, request_id, self._clock)
+        self._running += 1
+        try:
+            invocation = await attempt(self._invoke, function, event, request_id, self._clock)
+        finally:
+            self._running -= 1
         note = "" if invocation.ok else note_on_failure(invocation)
         await self._record(
             TriggerDelivery(

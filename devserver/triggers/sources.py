@@ -78,6 +78,10 @@ class EventSources:
                 return
         loop.call_soon_threadsafe(self._route, service, report)
 
+    async def drop_pending(self) -> None:
+        """Forget the stream records the consumers hold (the pytest fixture's reset, after emptying the tables)."""
+        await self._streams.restart()
+
     def fire_cron(self, cron_id: str) -> None:
         """Run a Cron's job now (on the loop); `UnknownCronError` names the valid ids."""
         if self._cron is None:

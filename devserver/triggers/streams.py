@@ -110,6 +110,12 @@ class Streams:
                     _StreamConsumer(table, consumer, self._deliveries, self._clock) for consumer in table.consumers
                 ]
 
+    async def restart(self) -> None:
+        """Drop every record held (a blocked batch included) and start each consumer afresh."""
+        tables = [consumers[0].table for consumers in self._consumers.values()]
+        await self.aclose()
+        await self.configure(tables)
+
     def on_record(self, report: Mapping[str, Any]) -> None:
         """One stream record, as the emulator reported it (on the loop)."""
         record = report.get("record")
