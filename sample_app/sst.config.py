@@ -1,6 +1,6 @@
 """The sample app: the SST guides' file-upload flow, plus routes that show the dev server's whole surface."""
 
-from devserver.constructs import Api, Auth, Bucket, Config
+from devserver.constructs import Api, Auth, Bucket, Config, Cron, Queue, Table
 
 
 def config(_input):
@@ -23,8 +23,22 @@ def Storage(stack):
             },
         },
     )
-    # The thumbnail function reads and writes the bucket: bind it, or the emulator refuses it as AWS would.
-    bucket.bind([bucket])
+    # Each thumbnail made is catalogued by a queue consumer: the notification returns quickly, and a failed
+    # catalogue write is retried by the queue rather than lost.
+    catalog = Table(stack, "catalog", fields={"key": "string"}, primary_index={"partition_key": "key"})
+    catalog_jobs = Queue(
+        stack, "catalogJobs", consumer={"function": {"handler": "functions/catalog.record", "bind": [catalog]}}
+    )
+    # The thumbnail function reads and writes the bucket and enqueues a job: bind both, or the emulator refuses it
+    # as AWS would.
+    bucket.bind([bucket, catalog_jobs])
+    # Every night, uploads older than 30 days go, with their thumbnails.
+    Cron(
+        stack,
+        "cleanup",
+        schedule="cron(0 3 * * ? *)",
+        job={"function": {"handler": "functions/cleanup.main", "bind": [bucket, catalog]}},
+    )
     stripe = Config.Secret(stack, "STRIPE_KEY")
     cluster = Config.Parameter(stack, "MY_CLUSTER_NAME", value="dev-cluster")
     # Users and their own folders, as the Bucket guide's identity pool: private/<identity id>/ is each user's.
@@ -58,6 +72,7 @@ def Storage(stack):
             "GET /upload": "functions/upload_page.main",
             "POST /presigned-url": "functions/presign.main",
             "GET /files": "functions/files.list_files",
+            "GET /catalog": {"function": {"handler": "functions/catalog.list_images", "bind": [catalog]}},
             "GET /files/{key+}": "functions/files.download",
             "DELETE /files/{key+}": "functions/files.delete",
             "GET /settings": "functions/settings.main",

@@ -1,16 +1,21 @@
-"""Notification handler: every PNG uploaded under `uploads/` gets a 128-px thumbnail under `thumbnails/`.
+"""Notification handler: every PNG uploaded under `uploads/` gets a 128-px thumbnail under `thumbnails/`, and a
+catalogue job on the `catalogJobs` queue (see `functions/catalog.py`).
 
 Writing into the same bucket is safe only because the notification's filter (`uploads/` prefix) excludes the
 thumbnails this handler writes: without it, each thumbnail would trigger the handler again, forever.
 """
 
 import io
+import json
 from urllib.parse import unquote_plus
 
 import boto3
 from PIL import Image
 
+from devserver.resources import Queue
+
 s3 = boto3.client("s3")
+sqs = boto3.client("sqs")
 THUMBNAIL_SIZE = (128, 128)
 
 
@@ -26,5 +31,7 @@ def main(event, context):
         image.save(out, format="PNG")
         thumbnail_key = "thumbnails/" + key.removeprefix("uploads/")
         s3.put_object(Bucket=bucket, Key=thumbnail_key, Body=out.getvalue(), ContentType="image/png")
+        job = {"key": key, "thumbnail": thumbnail_key, "width": image.width, "height": image.height}
+        sqs.send_message(QueueUrl=Queue.catalogJobs.queueUrl, MessageBody=json.dumps(job))
         written.append(thumbnail_key)
     return {"thumbnails": written}
