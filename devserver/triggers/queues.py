@@ -91,9 +91,13 @@ class _Consumer:
     async def _drain(self) -> None:
         while True:
             await self._in_flight.acquire()
-            messages = await self._receive(self._consumer.batch_size)
-            if messages and self._consumer.max_batching_window and len(messages) < self._consumer.batch_size:
-                messages += await self._fill(self._consumer.batch_size - len(messages))
+            try:
+                messages = await self._receive(self._consumer.batch_size)
+                if messages and self._consumer.max_batching_window and len(messages) < self._consumer.batch_size:
+                    messages += await self._fill(self._consumer.batch_size - len(messages))
+            except BaseException:
+                self._in_flight.release()
+                raise
             if not messages:
                 self._in_flight.release()
                 return
