@@ -52,6 +52,7 @@ from devserver.state.files import (
 from devserver.state.secrets import SecretsStore
 from devserver.state.types import write_types
 from devserver.terminal import Terminal
+from devserver.triggers.deliveries import TriggerDelivery
 from devserver.triggers.s3_notifications import Delivery
 
 if TYPE_CHECKING:
@@ -146,6 +147,10 @@ class DevServer:
         return self.listeners.url_for(api_id)
 
     @property
+    def console_origins(self) -> frozenset[str]:
+        return self.listeners.origins()
+
+    @property
     def console_url(self) -> str:
         return self.listeners.url_for(self._console_listener()) + "/_sst/"
 
@@ -187,6 +192,7 @@ class DevServer:
             invoke=self._invoker.invoke,
             terminal=self.terminal,
             on_delivery=self._record_delivery,
+            on_trigger_delivery=self._record_trigger_delivery,
             enforce_iam=self.options.enforce_iam,
             state_dir=emulator_state_dir(self.app_dir, self.options.stage) if self.options.persist else None,
         )
@@ -298,6 +304,11 @@ class DevServer:
         if function is not None:
             detail = f"{delivery.bucket}/{delivery.key} {delivery.event_name}"
             self.invocations.record("s3", detail, function, delivery.event, delivery.invocation)
+
+    def _record_trigger_delivery(self, delivery: TriggerDelivery) -> None:
+        function = self.function_named(delivery.function_name)
+        if function is not None:
+            self.invocations.record(delivery.source, delivery.detail, function, delivery.event, delivery.invocation)
 
     def function_named(self, name: str) -> FunctionSpec | None:
         return next((spec for spec in self.app.all_functions() if spec.name == name), None)

@@ -41,7 +41,7 @@ def create_console_app(server: ConsoleHost) -> FastAPI:
     console.include_router(invocations_router(server))
     console.include_router(functions_router(server))
     console.include_router(secrets_router(server))
-    console.include_router(invoke_router(server), dependencies=[Depends(same_origin_only)])
+    console.include_router(invoke_router(server), dependencies=[Depends(same_origin_only(server))])
     console.include_router(auth_router(lambda: server.auth))
     console.include_router(users_router(server))
     mount_pages(console)
@@ -75,7 +75,7 @@ def create_console_app(server: ConsoleHost) -> FastAPI:
             ],
         }
 
-    @console.post("/_sst/api/secrets/changed", dependencies=[Depends(same_origin_only)])
+    @console.post("/_sst/api/secrets/changed", dependencies=[Depends(same_origin_only(server))])
     async def secrets_changed(change: SecretsChange) -> dict[str, Any]:
         retired = await server.secrets_changed(change.names)
         return {"retiredWorkers": retired}

@@ -43,7 +43,7 @@ def buckets_router(server: ConsoleHost, access: BucketAccess) -> APIRouter:
         await server.aws.ready()
 
     router = APIRouter(prefix="/_sst/api/buckets", dependencies=[Depends(emulator_ready)])
-    changes = [Depends(same_origin_only)]
+    changes = [Depends(same_origin_only(server))]
 
     @router.get("")
     def list_buckets() -> list[dict[str, Any]]:

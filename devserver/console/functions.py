@@ -81,7 +81,7 @@ def functions_router(server: ConsoleHost) -> APIRouter:
         triggers = _triggers(server)
         return [function_view(spec, triggers.get(spec.name, [])) for spec in server.app.all_functions()]
 
-    @router.post("/{name}/invoke", dependencies=[Depends(same_origin_only)])
+    @router.post("/{name}/invoke", dependencies=[Depends(same_origin_only(server))])
     async def invoke(name: str, request: Request) -> dict[str, object]:
         function = server.function_named(name)
         if function is None:

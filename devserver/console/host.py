@@ -32,6 +32,10 @@ class ConsoleHost(Protocol):
     def stage(self) -> str: ...
 
     @property
+    def console_origins(self) -> frozenset[str]:
+        """The origins of the pages the Console is served on (its listeners'): the only ones that may change state."""
+
+    @property
     def aws(self) -> LocalAws:
         """The emulator, for the Console's S3 calls (after `aws.ready()`)."""
 

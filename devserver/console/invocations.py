@@ -91,7 +91,7 @@ def invocations_router(server: ConsoleHost) -> APIRouter:
     async def details(record_id: int) -> dict[str, Any]:
         return record_or_404(record_id).details()
 
-    @router.post("/{record_id}/replay", dependencies=[Depends(same_origin_only)])
+    @router.post("/{record_id}/replay", dependencies=[Depends(same_origin_only(server))])
     async def replay(record_id: int) -> dict[str, object]:
         record = record_or_404(record_id)
         function = server.function_named(record.function.name) or record.function

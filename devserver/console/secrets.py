@@ -58,7 +58,7 @@ def secret_rows(store: SecretsStore, declared: list[str]) -> list[dict[str, obje
 
 def secrets_router(server: ConsoleHost) -> APIRouter:
     router = APIRouter(prefix="/_sst/api")
-    changes = [Depends(same_origin_only)]
+    changes = [Depends(same_origin_only(server))]
 
     def store() -> SecretsStore:
         try:

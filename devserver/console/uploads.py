@@ -68,7 +68,8 @@ def uploads_router(server: ConsoleHost, access: BucketAccess) -> APIRouter:
         await server.aws.ready()
 
     router = APIRouter(
-        prefix="/_sst/api/buckets/{bucket_id}", dependencies=[Depends(emulator_ready), Depends(same_origin_only)]
+        prefix="/_sst/api/buckets/{bucket_id}",
+        dependencies=[Depends(emulator_ready), Depends(same_origin_only(server))],
     )
 
     @router.put("/object", status_code=201)

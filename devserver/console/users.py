@@ -27,7 +27,7 @@ class NewUser(BaseModel):
 
 def users_router(server: ConsoleHost) -> APIRouter:
     router = APIRouter(prefix="/_sst/api/auth")
-    changes = [Depends(same_origin_only)]
+    changes = [Depends(same_origin_only(server))]
 
     @router.get("")
     def list_auths() -> dict[str, Any]:

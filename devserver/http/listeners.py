@@ -24,6 +24,9 @@ __all__ = ["EmbeddedServer", "Listener", "Listeners", "bind_socket"]
 
 ASGIApp = Callable[..., object]
 
+_LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
+_LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0", "::"})
+
 
 class EmbeddedServer(uvicorn.Server):
     """A uvicorn server inside the dev server's loop: sst-dev, which runs several of them in one loop, owns SIGINT
@@ -78,6 +81,13 @@ class Listeners:
         listener = self._by_name.get(name) or self._bind(name)
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{listener.port}"
+
+    def origins(self) -> frozenset[str]:
+        """The origins a browser gives the pages these listeners serve: ``http://host:port`` of each, and for a
+        loopback (or every-interface) host the port under each name of the loopback, which all reach it."""
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        names = _LOOPBACK_NAMES if self.host in _LOOPBACK_HOSTS else (host,)
+        return frozenset(f"http://{name}:{listener.port}" for listener in self for name in names)
 
     def _bind(self, name: str) -> Listener:
         port = self.first_port + len(self._by_name) if self.first_port else 0

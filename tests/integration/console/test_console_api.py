@@ -68,6 +68,27 @@ def test_state_changes_from_another_origin_are_refused(
     assert running.server.secrets.values() == {}
 
 
+def test_a_name_rebound_to_the_server_is_another_origin_though_host_and_origin_agree(
+    client: httpx.Client, running: ServerThread
+) -> None:
+    port = running.url().rsplit(":", 1)[1]
+    rebound = {"host": f"evil.example:{port}", "origin": f"http://evil.example:{port}"}
+    answer = client.post("/buckets/myFiles/folders", json={"prefix": "", "name": "rebound"}, headers=rebound)
+    assert answer.status_code == 403
+    assert "rebound" not in json.dumps(client.get("/buckets/myFiles/objects").json()["folders"])
+
+
+def test_the_servers_own_origins_and_tools_sending_none_may_change_state(
+    client: httpx.Client, running: ServerThread
+) -> None:
+    port = running.url().rsplit(":", 1)[1]
+    senders = {"localhost": f"http://localhost:{port}", "loopback": f"http://127.0.0.1:{port}", "tool": None}
+    for name, origin in senders.items():
+        headers = {} if origin is None else {"origin": origin}
+        answer = client.post("/buckets/myFiles/folders", json={"prefix": "", "name": f"from-{name}"}, headers=headers)
+        assert answer.status_code == 201, (name, answer.text)
+
+
 def test_the_console_page_and_its_static_files_are_served_without_a_cdn(running: ServerThread) -> None:
     page = httpx.get(running.url() + "/_sst/")
     assert page.status_code == 200
