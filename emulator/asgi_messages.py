@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from emulator.middleware import Message, Receive, Scope
 from emulator.s3.addressing import S3Address, resolve_s3_address
 
-__all__ = ["HEADER_MAP_KEY", "header_map", "read_body", "replay_body", "s3_address_of"]
+__all__ = ["HEADER_MAP_KEY", "close_if_body_unread", "header_map", "read_body", "replay_body", "s3_address_of"]
 
 
 HEADER_MAP_KEY = "sst_dev.header_map"
@@ -37,6 +39,18 @@ def s3_address_of(scope: Scope, headers: dict[str, str]) -> S3Address:
         scope.get("raw_path") or scope["path"].encode(),
         endpoint_host=f"{server[0]}:{server[1]}",
     )
+
+
+def close_if_body_unread(headers: Mapping[str, str]) -> dict[str, str]:
+    """``Connection: close`` for an answer sent without reading the body the request announced (`headers` lower-case),
+    as S3 does; nothing for a request without one.
+
+    Why: the connection stays mid-request. A client that waited on ``Expect: 100-continue`` and got the answer instead
+    sends no body, one that did not wait sends it anyway, and either way the server would take the next bytes — the
+    body or the next request — for the rest of this one: the next request on the connection fails.
+    """
+    announced = headers.get("content-length", "0").strip() not in ("", "0") or "transfer-encoding" in headers
+    return {"Connection": "close"} if announced else {}
 
 
 async def read_body(receive: Receive) -> bytes:

@@ -13,6 +13,7 @@ from typing import Any
 
 from emulator.account import ACCOUNT_ID
 from emulator.iam.policy import IdentityLookup
+from emulator.s3.public_access import PublicGrants
 
 __all__ = ["ASGIApp", "MiddlewareFactory", "S3Lookups", "wrap_with_middleware"]
 
@@ -32,12 +33,15 @@ class S3Lookups:
     or does not exist.
     `lookup_secret_key(access_key_id)`: the secret that signs for that access key — the emulator's account
     credentials or an IAM user's key created through the IAM API — or None for a key the emulator never issued.
+    `lookup_public_grants(bucket, key, version_id)`: what the bucket and that object version grant everyone (their ACLs'
+    grants to all users, the bucket policy), or None when the bucket does not exist; `key` None for the bucket itself.
     `lookup_identity(access_key_id)`: the IAM user (ARN and policy statements) whose requests must be checked, or
     None for the account's own key and unknown keys. `account_id` and `region` are the emulator's.
     """
 
     lookup_bucket_cors: Callable[[str], list[dict[str, object]] | None]
     lookup_secret_key: Callable[[str], str | None]
+    lookup_public_grants: Callable[[str, str | None, str | None], PublicGrants | None]
     lookup_identity: IdentityLookup = field(default=lambda access_key_id: None)
     account_id: str = ACCOUNT_ID
     region: str = "us-east-1"

@@ -18,6 +18,7 @@ from typing import Any
 from urllib.parse import parse_qs
 
 __all__ = [
+    "FORM_UPLOAD_SIGNER",
     "CurrentRequest",
     "RequestContext",
     "RequestContextMiddleware",
@@ -32,12 +33,18 @@ WSGIApp = Callable[[WSGIEnviron, StartResponse], Iterable[bytes]]
 TokenBytes = Callable[[int], bytes]
 
 
+FORM_UPLOAD_SIGNER = "sst_dev.form_upload_signer"
+"""Set in the ASGI scope by the S3 guard when it hands a browser form upload to moto as the PutObject it amounts to:
+the access key id that signed the form's policy (None for an anonymous upload). S3 reports that write as a POST."""
+
+
 @dataclass(frozen=True)
 class RequestContext:
     source_ip: str
     request_id: str
     host_id: str
     access_key_id: str | None
+    form_upload: bool = False
 
 
 def new_request_id(token_bytes: TokenBytes) -> str:
@@ -53,7 +60,8 @@ def new_host_id(token_bytes: TokenBytes) -> str:
 def access_key_from_request(authorization: str | None, query_string: str) -> str | None:
     """The access key id that signed the request: SigV4 or SigV2, in the Authorization header or a presigned URL.
 
-    Browser form POSTs carry it in the multipart body, which is not read here; those requests return None.
+    Browser form POSTs carry it in the multipart body, which is not read here: the S3 guard names it
+    (`FORM_UPLOAD_SIGNER`).
     """
     if authorization:
         if authorization.startswith("AWS4-HMAC-SHA256"):
@@ -96,11 +104,16 @@ class RequestContextMiddleware:
         self._token_bytes = token_bytes
 
     def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
+        scope = environ.get("asgi.scope") or {}  # the WSGI bridge's environ keeps the ASGI scope it came from
+        form_upload = FORM_UPLOAD_SIGNER in scope
         context = RequestContext(
             source_ip=str(environ.get("REMOTE_ADDR") or "127.0.0.1"),
             request_id=new_request_id(self._token_bytes),
             host_id=new_host_id(self._token_bytes),
-            access_key_id=access_key_from_request(environ.get("HTTP_AUTHORIZATION"), environ.get("QUERY_STRING", "")),
+            access_key_id=scope[FORM_UPLOAD_SIGNER]
+            if form_upload
+            else access_key_from_request(environ.get("HTTP_AUTHORIZATION"), environ.get("QUERY_STRING", "")),
+            form_upload=form_upload,
         )
 
         def start_with_ids(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:

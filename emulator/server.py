@@ -41,14 +41,25 @@ from emulator.channel import encode_ready
 from emulator.channel_writer import ChannelWriter
 from emulator.inline_requests import InlinePolicy
 from emulator.middleware import ASGIApp, MiddlewareFactory, S3Lookups, wrap_with_middleware
+from emulator.moto import content_encoding as moto_content_encoding
 from emulator.moto import hot_paths as moto_hot_paths
+from emulator.moto import listing as moto_listing
+from emulator.moto import multipart as moto_multipart
+from emulator.moto import request_errors as moto_request_errors
+from emulator.moto import tagging as moto_tagging
+from emulator.moto import versioning as moto_versioning
+from emulator.moto.acls import install as install_acls
+from emulator.moto.acls import public_grants
 from emulator.moto.app import MotoState, build_moto_wsgi_app, warm_up
 from emulator.moto.bodies import DiskBackedValues
+from emulator.moto.checksum_verification import ChecksumVerification
+from emulator.moto.checksum_verification import install as install_checksums
 from emulator.moto.footprint import with_partition_regions, without_flask_debug
 from emulator.moto.object_puts import ObjectPuts
 from emulator.moto.object_reads import ObjectReads
 from emulator.moto.persistence import S3Persistence, WSGIApp
 from emulator.moto.s3_hooks import S3EventHooks
+from emulator.moto.service_events import ServiceEventHooks
 from emulator.process import EmulatorCredentials
 from emulator.request_context import CurrentRequest, RequestContextMiddleware
 from emulator.s3.events import RawS3Event
@@ -78,13 +89,21 @@ def build_app(
     without_flask_debug(moto_app)
     with_partition_regions()
     moto_hot_paths.install()
+    install_acls()
+    moto_content_encoding.install()
     warm_up(moto_app, region)
     state = MotoState(credentials)
     current_request = CurrentRequest()
+    moto_request_errors.install(current_request)
     store.open()
     DiskBackedValues(store).install()
+    moto_listing.install()
+    moto_multipart.install()
+    moto_versioning.install()
+    moto_tagging.install()
+    install_checksums()
     emit: Callable[[RawS3Event], None] = channel.send_s3_event
-    wsgi_app: WSGIApp = ObjectPuts(moto_app)
+    wsgi_app: WSGIApp = ChecksumVerification(ObjectPuts(moto_app), current_request)
     if store.durable:
         persistence = S3Persistence(store)
         persistence.restore()
@@ -92,6 +111,7 @@ def build_app(
         emit = persistence.after_commit(emit)
         wsgi_app = persistence.middleware(wsgi_app)
     S3EventHooks(emit, current_request, state.principal_for, Sequencer(time.time_ns)).install()
+    ServiceEventHooks(channel.send_service_event).install()
     wsgi_app = RequestContextMiddleware(wsgi_app, current_request)
     asgi_app: ASGIApp = ObjectReads(
         WSGIBridge(wsgi_app, workers=WSGI_THREADS, inline=InlinePolicy(durable=store.durable))
@@ -99,6 +119,7 @@ def build_app(
     lookups = S3Lookups(
         lookup_bucket_cors=state.lookup_bucket_cors,
         lookup_secret_key=state.lookup_secret_key,
+        lookup_public_grants=public_grants,
         lookup_identity=state.lookup_identity,
         region=region,
     )

@@ -1,8 +1,11 @@
-"""Which IAM action and resources an AWS request needs, as AWS authorises it: S3 (REST), SSM and DynamoDB (JSON).
+"""Which IAM action and resources an AWS request needs, as AWS authorises it: S3 (REST), SSM, DynamoDB, SQS and
+EventBridge (JSON), SNS (query).
 
 Pure functions. S3 follows the documented mapping of operations to actions (HeadBucket needs `s3:ListBucket`,
 CreateMultipartUpload and UploadPart need `s3:PutObject`, a copy needs `s3:GetObject` on its source, ...). For the
-JSON services the action is the operation named in `X-Amz-Target` and the resources come from the request body.
+JSON services the action is the operation named in `X-Amz-Target` (for query services, the `Action` parameter) and
+the resources come from the request body; batch calls authorise as their single form (SendMessageBatch needs
+`sqs:SendMessage`, PublishBatch `sns:Publish`).
 """
 
 from __future__ import annotations
@@ -11,7 +14,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import unquote
 
-__all__ = ["RequiredPermission", "dynamodb_permissions", "s3_permissions", "ssm_permissions"]
+__all__ = [
+    "RequiredPermission",
+    "dynamodb_permissions",
+    "events_permissions",
+    "s3_permissions",
+    "sns_permissions",
+    "sqs_permissions",
+    "ssm_permissions",
+]
 
 
 @dataclass(frozen=True)
@@ -119,3 +130,47 @@ def dynamodb_permissions(
         tables.extend(str(name) for name in batch)
     resources = tuple(f"arn:aws:dynamodb:{region}:{account}:table/{table}" for table in tables) or ("*",)
     return RequiredPermission(f"dynamodb:{operation}", resources)
+
+
+_BATCH_ACTIONS = {
+    "SendMessageBatch": "SendMessage",
+    "DeleteMessageBatch": "DeleteMessage",
+    "ChangeMessageVisibilityBatch": "ChangeMessageVisibility",
+    "PublishBatch": "Publish",
+}
+
+
+def sqs_permissions(operation: str, body: Mapping[str, object], *, region: str, account: str) -> RequiredPermission:
+    """What an SQS call (`AmazonSQS.<operation>`, or the query API's `Action`) needs: the queue named by its URL
+    (the name is the URL's last segment) or by `QueueName`."""
+    url = body.get("QueueUrl")
+    name = str(url).rstrip("/").rsplit("/", 1)[-1] if isinstance(url, str) else body.get("QueueName")
+    resources = (f"arn:aws:sqs:{region}:{account}:{name}",) if isinstance(name, str) and name else ("*",)
+    return RequiredPermission(f"sqs:{_BATCH_ACTIONS.get(operation, operation)}", resources)
+
+
+def sns_permissions(operation: str, body: Mapping[str, object], *, region: str, account: str) -> RequiredPermission:
+    """What an SNS call (query API: `Action=Publish&TopicArn=...`) needs: the topic (or target) it names."""
+    arn = body.get("TopicArn") or body.get("TargetArn")
+    if not isinstance(arn, str) and isinstance(body.get("Name"), str):  # CreateTopic
+        arn = f"arn:aws:sns:{region}:{account}:{body['Name']}"
+    return RequiredPermission(
+        f"sns:{_BATCH_ACTIONS.get(operation, operation)}", (arn,) if isinstance(arn, str) else ("*",)
+    )
+
+
+def events_permissions(operation: str, body: Mapping[str, object], *, region: str, account: str) -> RequiredPermission:
+    """What an EventBridge call (`AWSEvents.<operation>`) needs: for PutEvents, every bus its entries name (an entry
+    without `EventBusName` goes to the `default` bus)."""
+    buses: list[str] = []
+    entries = body.get("Entries")
+    if operation == "PutEvents" and isinstance(entries, list):
+        buses = [str(entry.get("EventBusName") or "default") for entry in entries if isinstance(entry, Mapping)]
+    elif isinstance(body.get("EventBusName"), str):
+        buses = [str(body["EventBusName"])]
+    resources = tuple(
+        dict.fromkeys(
+            bus if bus.startswith("arn:") else f"arn:aws:events:{region}:{account}:event-bus/{bus}" for bus in buses
+        )
+    )
+    return RequiredPermission(f"events:{operation}", resources or ("*",))

@@ -6,7 +6,8 @@ in the `Authorization` header or a presigned query), the guard works out the act
 (`emulator.iam.actions`) and evaluates the user's policies (`emulator.iam.policy`); a refusal is answered with the
 service's own AccessDenied error, worded as AWS words it, so the handler sees exactly what production would say.
 Requests signed with the emulator account's own key (tests, scripts, the Console, `--no-iam`) and unsigned ones pass
-untouched: they have full access, as the account root does. S3, SSM and DynamoDB are checked; other services pass.
+untouched: they have full access, as the account root does. S3, SSM, DynamoDB, SQS, SNS and EventBridge are
+checked; other services pass.
 
 moto's own IAM enforcement is not used: it fails every presigned and anonymous S3 request with a 500, and its SSM
 denials cannot be decoded by boto3.
@@ -18,10 +19,20 @@ import json
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import parse_qsl
+from xml.sax.saxutils import escape
 
-from emulator.asgi_messages import header_map, read_body, replay_body, s3_address_of
-from emulator.iam.actions import RequiredPermission, dynamodb_permissions, s3_permissions, ssm_permissions
+from emulator.asgi_messages import close_if_body_unread, header_map, read_body, replay_body, s3_address_of
+from emulator.iam.actions import (
+    RequiredPermission,
+    dynamodb_permissions,
+    events_permissions,
+    s3_permissions,
+    sns_permissions,
+    sqs_permissions,
+    ssm_permissions,
+)
 from emulator.iam.identity_tags import SECURITY_TOKEN_MESSAGES, check_session_token
 from emulator.iam.policy import Identity, IdentityLookup, evaluate
 from emulator.iam.signer import access_key_of
@@ -30,7 +41,17 @@ from emulator.s3.errors import S3Error, error_body
 
 __all__ = ["Identity", "IamGuard", "iam_guard"]
 
-_CHECKED_SERVICES = frozenset({"s3", "ssm", "dynamodb"})
+_API_PERMISSIONS: dict[str, Callable[..., RequiredPermission]] = {
+    "ssm": ssm_permissions,
+    "dynamodb": dynamodb_permissions,
+    "sqs": sqs_permissions,
+    "sns": sns_permissions,
+    "events": events_permissions,
+}
+"""The services whose calls name their operation in `X-Amz-Target` (JSON) or an `Action` parameter (query)."""
+_CHECKED_SERVICES = frozenset({"s3", *_API_PERMISSIONS})
+_ACCESS_DENIED = {"s3": "AccessDenied", "sqs": "AccessDenied", "sns": "AuthorizationError"}
+"""Each service's code for a denied call (the rest say `AccessDeniedException`)."""
 
 
 def _denial(identity: Identity, needed: RequiredPermission, resource: str, explicit: bool) -> str:
@@ -71,22 +92,20 @@ class IamGuard:
         if signer is None or identity is None or signer.service not in _CHECKED_SERVICES:
             await self._app(scope, receive, send)
             return
+        unread = close_if_body_unread(headers)  # a refusal sent before the body is read closes the connection
         token = headers.get("x-amz-security-token") or _query_value(query, "x-amz-security-token")
         problem = check_session_token(identity.tags, token, self._clock())
         if problem is not None:
-            await _send_refusal(send, signer.service, _TOKEN_REFUSALS[signer.service == "s3", problem])
+            await _send_refusal(send, signer.service, _TOKEN_REFUSALS[signer.service == "s3", problem], unread)
             return
         region = signer.region or self._region
         target = headers.get("x-amz-target", "")
-        if signer.service in ("ssm", "dynamodb") and "." in target:
+        if signer.service in _API_PERMISSIONS:
             body = await read_body(receive)
             receive = replay_body(body, receive)
-            try:
-                document = json.loads(body or b"{}")
-            except ValueError:
-                document = {}
-            operation = target.rsplit(".", 1)[1]
-            permissions = ssm_permissions if signer.service == "ssm" else dynamodb_permissions
+            unread = {}
+            operation, document = _operation(target, body)
+            permissions = _API_PERMISSIONS[signer.service]
             needed = [permissions(operation, document, region=region, account=self._account_id)]
         elif signer.service == "s3":
             try:
@@ -103,10 +122,23 @@ class IamGuard:
                 decision = evaluate(identity.statements, permission.action, [resource])
                 if decision != "allow":
                     message = _denial(identity, permission, resource, decision == "explicit_deny")
-                    code = "AccessDenied" if signer.service == "s3" else "AccessDeniedException"
-                    await _send_refusal(send, signer.service, _Refusal(code, message, 403))
+                    code = _ACCESS_DENIED.get(signer.service, "AccessDeniedException")
+                    query_api = signer.service in _API_PERMISSIONS and "." not in target
+                    await _send_refusal(send, signer.service, _Refusal(code, message, 403), unread, query=query_api)
                     return
         await self._app(scope, receive, send)
+
+
+def _operation(target: str, body: bytes) -> tuple[str, dict[str, Any]]:
+    """The operation and its parameters: a JSON call's `X-Amz-Target` and body, or a query call's form fields."""
+    if "." in target:
+        try:
+            document = json.loads(body or b"{}")
+        except ValueError:
+            document = {}
+        return target.rsplit(".", 1)[1], document if isinstance(document, dict) else {}
+    form = dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+    return form.get("Action", ""), form
 
 
 def _query_value(query: Mapping[str, str], name: str) -> str | None:
@@ -130,15 +162,25 @@ _TOKEN_REFUSALS = {
 }
 
 
-async def _send_refusal(send: Send, service: str | None, refusal: _Refusal) -> None:
-    # S3 answers XML with its status; the JSON services answer 400 with their `__type`, as botocore expects.
+async def _send_refusal(
+    send: Send, service: str | None, refusal: _Refusal, extra: Mapping[str, str], *, query: bool = False
+) -> None:
+    # S3 answers XML with its status; the JSON services answer 400 with their `__type`, as botocore expects; the
+    # query APIs (SNS, SQS's older protocol) answer an `ErrorResponse` document with 403.
     if service == "s3":
         status, content_type = refusal.s3_status, b"application/xml"
         body = error_body(S3Error(refusal.code, refusal.message, status=refusal.s3_status), request_id="0")
+    elif query:
+        status, content_type = 403, b"text/xml"
+        body = (
+            f"<ErrorResponse><Error><Type>Sender</Type><Code>{escape(refusal.code)}</Code>"
+            f"<Message>{escape(refusal.message)}</Message></Error><RequestId>0</RequestId></ErrorResponse>"
+        ).encode()
     else:
         status, content_type = 400, b"application/x-amz-json-1.1"
         body = json.dumps({"__type": refusal.code, "message": refusal.message}).encode()
     headers = [(b"content-type", content_type), (b"content-length", str(len(body)).encode())]
+    headers += [(name.lower().encode(), value.encode()) for name, value in extra.items()]
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 

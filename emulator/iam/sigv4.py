@@ -124,6 +124,7 @@ def verify_header_signature(
     aws_request.context["timestamp"] = amz_date
     signer = _ClaimedHeadersAuth(Credentials(scope.access_key_id, secret), scope, signed, request.payload_hash)
     string_to_sign = signer.string_to_sign(aws_request, signer.canonical_request(aws_request))
-    if not hmac.compare_digest(signer.signature(string_to_sign, aws_request), parts["Signature"].lower()):
+    expected = signer.signature(string_to_sign, aws_request)
+    if not hmac.compare_digest(expected.encode(), parts["Signature"].lower().encode()):  # bytes: any header value
         raise SignatureRefused(_MISMATCH)
     return scope

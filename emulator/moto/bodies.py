@@ -14,7 +14,8 @@ How it works: `DiskBackedValues.install()` replaces, once per process,
   `BodyRange` instead of bytes: moto's own `Range` handling slices it, the WSGI response streams it in 1 MiB chunks,
   and setting a copy's value from it copies the file piecewise.
 - `FakeMultipart.complete`: the same checks and ETag as moto's, but the parts' files are concatenated into one staged
-  body chunk by chunk, and moto's full-object checksum (CRC32, SHA1, SHA256) is computed as the bytes pass.
+  body chunk by chunk, and the object's checksum is computed as the bytes pass
+  (`emulator.moto.multipart_checksums.CompletionChecksum`).
 - `FakeKey.__getstate__`/`__setstate__` (moto deep-copies every version to list them): a copy shares the body file.
 - `FakeKey`, `FakeMultipart` and `FakeDeleteMarker` are no longer tracked by moto, so dropped versions are freed (and
   their files deleted, see `emulator.store.bodies`).
@@ -22,8 +23,6 @@ How it works: `DiskBackedValues.install()` replaces, once per process,
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import threading
 from collections.abc import Iterable, Iterator
@@ -33,8 +32,8 @@ import moto.s3.models as moto_s3_models
 from moto.s3.exceptions import EntityTooSmall, InvalidPart, MalformedXML
 from moto.s3.models import FakeDeleteMarker, FakeKey, FakeMultipart, S3Backend
 from moto.s3.responses import S3Response
-from moto.s3.utils import HAS_CRT, compute_checksum
 
+from emulator.moto.multipart_checksums import CompletionChecksum
 from emulator.store.bodies import BodyFile, BodyRange
 from emulator.store.object_store import ObjectStore
 
@@ -123,26 +122,10 @@ class DiskBackedValues:
             parts.append(part)
         if not parts:
             raise MalformedXML
-        checksum = _MultipartChecksum(
-            multipart.metadata.get("x-amz-checksum-algorithm"), multipart.metadata.get("x-amz-checksum-type")
-        )
+        checksum = CompletionChecksum(multipart, parts)
         joined = self._store.stage_chunks(checksum.passing(body_of(part) for part in parts))
         etag = f"{hashlib.md5(bytes(md5s), usedforsecurity=False).hexdigest()}-{len(parts)}"
-        return joined, etag, checksum.result(joined)
-
-
-def _crc32_stands_in() -> frozenset[str]:
-    """The algorithms moto computes as plain CRC32 in this environment (see `moto.s3.utils.compute_checksum`)."""
-    try:
-        import crc32c  # noqa: F401
-    except ImportError:
-        has_crc32c = False
-    else:
-        has_crc32c = True
-    return frozenset({"CRC32"} | (set() if HAS_CRT else {"CRC64NVME"}) | (set() if has_crc32c else {"CRC32C"}))
-
-
-_CRC32_STANDS_IN = _crc32_stands_in()
+        return joined, etag, checksum.result()
 
 
 def _untracked_new(cls: type, *args: Any, **kwargs: Any) -> Any:
@@ -167,44 +150,3 @@ def _hashing(chunks: Iterable[bytes], md5: Any) -> Iterator[bytes]:
     for chunk in chunks:
         md5.update(chunk)
         yield chunk
-
-
-class _MultipartChecksum:
-    """moto's `MultipartChecksumBuilder`, fed part by part and chunk by chunk instead of one joined bytearray.
-
-    As moto: the algorithm defaults to CRC64NVME, the type to FULL_OBJECT for CRC64NVME and COMPOSITE otherwise; a
-    COMPOSITE checksum is the checksum of the parts' raw checksums, with the part count. A FULL_OBJECT checksum is
-    computed as the bytes pass for SHA1, SHA256 and CRC32 — and for CRC32C and CRC64NVME while moto stands CRC32 in
-    for them (without the optional `crc32c` / `awscrt` libraries); otherwise from the joined body, as moto would.
-    """
-
-    def __init__(self, algorithm: str | None, checksum_type: str | None) -> None:
-        self._algorithm = algorithm or "CRC64NVME"
-        self._type = checksum_type or ("FULL_OBJECT" if self._algorithm == "CRC64NVME" else "COMPOSITE")
-        self._part_checksums = bytearray()
-        self._parts = 0
-        self._hash = hashlib.new(self._algorithm.lower()) if self._algorithm in ("SHA1", "SHA256") else None
-        self._crc = 0
-
-    def passing(self, parts: Iterable[BodyFile]) -> Iterator[bytes]:
-        """The parts' bytes, in order, checksummed on the way."""
-        for part in parts:
-            self._parts += 1
-            if self._type == "COMPOSITE":
-                self._part_checksums += compute_checksum(part.read(), self._algorithm, encode_base64=False)
-            for chunk in part.chunks():
-                if self._type != "COMPOSITE":
-                    if self._hash is not None:
-                        self._hash.update(chunk)
-                    else:
-                        self._crc = binascii.crc32(chunk, self._crc)
-                yield chunk
-
-    def result(self, joined: BodyFile) -> tuple[str, str, int]:
-        if self._type == "COMPOSITE":
-            value = compute_checksum(bytes(self._part_checksums), self._algorithm).decode()
-            return self._type, value, self._parts
-        if self._hash is None and self._algorithm not in _CRC32_STANDS_IN:
-            return self._type, compute_checksum(joined.read(), self._algorithm).decode(), 1
-        digest = self._hash.digest() if self._hash is not None else self._crc.to_bytes(4, "big")
-        return self._type, base64.b64encode(digest).decode(), 1

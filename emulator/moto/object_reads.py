@@ -29,6 +29,7 @@ from emulator.asgi_messages import header_map
 from emulator.middleware import ASGIApp, Receive, Scope, Send
 from emulator.moto.app import s3_backend_for
 from emulator.moto.bodies import body_of
+from emulator.moto.checksums import checksum_headers
 from emulator.moto.hot_paths import request_id
 from emulator.request_context import TokenBytes, new_host_id, new_request_id
 from emulator.s3.plain_requests import PlainRead, plain_object_read
@@ -86,24 +87,20 @@ def _get_headers(key: FakeKey, checksum_mode: bool) -> dict[str, Any]:
     if key.version_id != "null":
         headers["x-amz-version-id"] = key.version_id
     headers.update(key.response_dict)
-    if checksum_mode and key.checksum_algorithm:
-        checksum = key.checksum_value
-        if key.checksum_type == "COMPOSITE":
-            checksum = f"{key.checksum_value}-{key.checksum_parts}"
-        headers[f"x-amz-checksum-{key.checksum_algorithm.lower()}"] = checksum
-        if key.checksum_type:
-            headers["x-amz-checksum-type"] = key.checksum_type
+    if checksum_mode:
+        headers.update(checksum_headers(key))
     headers.update(key.metadata)
     headers["Accept-Ranges"] = "bytes"
     return headers
 
 
 def _head_headers(key: FakeKey, checksum_mode: bool) -> dict[str, Any]:
-    """The headers moto's `S3Response.head_object` answers a whole-object HEAD with (no conditions)."""
+    """The headers moto's `S3Response.head_object` answers a whole-object HEAD with (no conditions), with the checksum
+    headers of a GET (`emulator.moto.checksums` makes moto's HEAD give them too)."""
     headers: dict[str, Any] = {}
     headers.update(key.metadata)
     headers.update(key.response_dict)
     headers["Accept-Ranges"] = "bytes"
-    if checksum_mode and key.checksum_algorithm:
-        headers[f"x-amz-checksum-{key.checksum_algorithm.lower()}"] = key.checksum_value
+    if checksum_mode:
+        headers.update(checksum_headers(key))
     return headers

@@ -34,6 +34,8 @@ from moto.utilities.utils import get_partition
 
 from emulator.moto.app import find_bucket
 from emulator.moto.bodies import body_of, set_body_of
+from emulator.moto.multipart import part_sizes_of, set_part_sizes
+from emulator.moto.multipart_checksums import part_checksums_of, set_part_checksums_of
 from emulator.s3.errors import S3Error, error_body
 from emulator.s3.events import RawS3Event
 from emulator.store.bodies import BodyFile
@@ -335,6 +337,8 @@ def _record(version: Version, bucket: FakeBucket | None) -> dict[str, Any]:
         "checksumValue": version.checksum_value,
         "checksumType": version.checksum_type,
         "checksumParts": version.checksum_parts,
+        "partChecksums": part_checksums_of(version),
+        "partSizes": part_sizes_of(version),
         "websiteRedirectLocation": version.website_redirect_location,
     }
 
@@ -371,6 +375,8 @@ def _restored_version(backend: S3Backend, bucket: FakeBucket, stored: StoredVers
     key.last_modified = datetime.fromisoformat(record["lastModified"])
     key.set_metadata(dict(record.get("metadata") or {}))
     key.checksum_algorithm = record.get("checksumAlgorithm")
+    set_part_checksums_of(key, record.get("partChecksums"))  # absent from records written before parts kept theirs
+    set_part_sizes(key, record.get("partSizes"))  # absent before objects kept their parts' sizes
     key.website_redirect_location = record.get("websiteRedirectLocation")
     if record.get("tags"):
         backend.tagger.tag_resource(key.arn, [{"Key": k, "Value": v} for k, v in record["tags"].items()])

@@ -72,6 +72,10 @@ class S3EventHooks:
         original_delete_object = S3Backend.delete_object
 
         def send_event(account_id: str, event_name: S3NotificationEvent, bucket: Any, key: Any) -> None:
+            context = self._current_request.get()
+            if event_name == S3NotificationEvent.OBJECT_CREATED_PUT_EVENT and context and context.form_upload:
+                # The guard hands a browser form upload to moto as a PutObject; S3 reports it as the POST it was.
+                event_name = S3NotificationEvent.OBJECT_CREATED_POST_EVENT
             name = _CREATED_EVENTS.get(event_name)
             # moto's CompleteMultipartUpload stores the object through put_object (which notifies a Put) and then
             # notifies the completion; S3 sends only the latter. Only that inner put carries the multipart.

@@ -2,8 +2,9 @@
 
 How it works: a body is written to `tmp/` as it arrives (`stage`, `stage_chunks`), without syncing. When the
 request that wrote it is done, `commit` appends the version's record (`emulator.store.record`), fsyncs the file,
-renames it to its final name and fsyncs that folder: from then on the version survives a crash, and before then it
-never had a name a restart would read, so there are no torn objects. A version whose record changed later (tags, or a
+renames it to its final name and fsyncs that folder (and the parent of every folder it had to create, up to the
+root): from then on the version survives a crash, and before then it never had a name a restart would read, so there
+are no torn objects. A version whose record changed later (tags, or a
 second write of the same request) is re-committed the same way under the same name. `retire` renames a version's
 file back into `tmp/` and fsyncs the folder, so a delete or overwrite is durable at once while a reader still
 streaming the old body keeps its file; `tmp/` is emptied at every start. Bucket records are small JSON files written
@@ -19,7 +20,7 @@ import logging
 import os
 import shutil
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -44,18 +45,20 @@ class StoredVersion:
 
 
 class ObjectStore:
-    """Buckets and object versions under `root`; `open()` before use."""
+    """Buckets and object versions under `root`; `open()` before use. `fsync` syncs a file or folder descriptor (the
+    operating system's, unless a test watches what is synced)."""
 
-    def __init__(self, root: Path, *, durable: bool = True) -> None:
+    def __init__(self, root: Path, *, durable: bool = True, fsync: Callable[[int], None] = os.fsync) -> None:
         self.root = root
         self.durable = durable
         self._tmp = root / TMP
+        self._fsync = fsync
 
     def open(self) -> None:
         """Create the folders and empty `tmp/` (bodies of requests that never finished, retired versions)."""
         shutil.rmtree(self._tmp, ignore_errors=True)
         self._tmp.mkdir(parents=True, exist_ok=True)
-        (self.root / BUCKETS).mkdir(exist_ok=True)
+        self._make_folders(self.root / BUCKETS)
 
     def wipe(self) -> None:
         """Forget every bucket and object (moto's own reset); bodies still referenced stay readable until dropped."""
@@ -95,14 +98,14 @@ class ObjectStore:
         if body.committed and body.trailer == trailer:
             return
         final = self.root / version_path(bucket, key, seq)
-        final.parent.mkdir(parents=True, exist_ok=True)
+        self._make_folders(final.parent)
         staged = body if not body.committed else self.copy_body(body)
         with open(staged.path, "r+b", buffering=0) as file:
             file.truncate(body.size)  # a re-commit of a staged body replaces the trailer it may already have
             file.seek(body.size)
             file.write(trailer)
             if self.durable:
-                os.fsync(file.fileno())
+                self._fsync(file.fileno())
         if staged is body:
             body.move(final, committed=True)
         else:
@@ -141,16 +144,15 @@ class ObjectStore:
     def write_bucket(self, bucket: str, document: dict[str, Any]) -> None:
         """Replace the bucket's record (its region, creation date and configuration)."""
         path = self.root / bucket_record_path(bucket)
-        path.parent.mkdir(parents=True, exist_ok=True)
+        self._make_folders(path.parent)
         temporary = self._tmp_path()
         with open(temporary, "x", encoding="utf-8") as file:
             json.dump({**document, "name": bucket}, file, indent=1, sort_keys=True)
             if self.durable:
                 file.flush()
-                os.fsync(file.fileno())
+                self._fsync(file.fileno())
         os.replace(temporary, path)
         self._sync_folder(path.parent)
-        self._sync_folder(path.parent.parent)
 
     def remove_bucket(self, bucket: str) -> None:
         folder = self.root / bucket_folder(bucket)
@@ -176,12 +178,24 @@ class ObjectStore:
     def _tmp_path(self) -> Path:
         return self._tmp / uuid.uuid4().hex
 
+    def _make_folders(self, folder: Path) -> None:
+        """Create `folder` and its missing parents. A new folder's name is an entry in its parent, which a crash loses
+        unless the parent is synced too, with the file later committed in it: so each parent that gained one is."""
+        missing: list[Path] = []
+        while not folder.is_dir():
+            missing.append(folder)
+            folder = folder.parent
+        for created in reversed(missing):
+            created.mkdir(exist_ok=True)  # another request may make it meanwhile: its parent is synced all the same
+        for created in reversed(missing):
+            self._sync_folder(created.parent)
+
     def _sync_folder(self, folder: Path) -> None:
         if not self.durable:
             return
         fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
         try:
-            os.fsync(fd)
+            self._fsync(fd)
         finally:
             os.close(fd)
 

@@ -108,12 +108,12 @@ def test_a_plain_write_and_its_plain_reads_get_the_answers_moto_gives(
         assert plain_side == moto_side
 
 
-def test_a_plain_write_takes_its_buckets_acl_as_moto_gives_it(s3: BaseClient, via_moto: BaseClient) -> None:
+def test_a_plain_write_is_private_in_a_public_bucket_as_through_moto(s3: BaseClient, via_moto: BaseClient) -> None:
     s3.create_bucket(Bucket="reads-shared", ACL="public-read")
     s3.put_object(Bucket="reads-shared", Key="plain", Body=b"x")
     via_moto.put_object(Bucket="reads-shared", Key="moto", Body=b"x")
     grants = [s3.get_object_acl(Bucket="reads-shared", Key=key)["Grants"] for key in ("plain", "moto")]
-    assert grants[0] == grants[1] and len(grants[0]) == 2  # the owner's, and everyone's READ
+    assert grants[0] == grants[1] and len(grants[0]) == 1  # the owner's only: S3 does not pass the bucket's ACL on
 
 
 def test_a_small_multipart_object_reads_with_its_composite_checksum_as_from_moto(

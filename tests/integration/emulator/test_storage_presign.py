@@ -157,7 +157,7 @@ def test_a_presigned_form_post_from_a_handler_uploads_with_s3s_answer(
     answer = form_post(browser, post, b"\x89PNG1234")
     assert answer.status_code == 204, answer.text
     bucket = bucket_name(server, "uploads")
-    assert answer.headers["Location"] == f"{server.server.aws.emulator.endpoint}/{bucket}/uploads/photo.png"
+    assert answer.headers["Location"] == f"{server.server.aws.emulator.endpoint}/{bucket}/uploads%2Fphoto.png"
     stored = s3_client(server).get_object(Bucket=bucket, Key="uploads/photo.png")
     assert (stored["Body"].read(), stored["ContentType"]) == (b"\x89PNG1234", "image/png")
     assert stored["ETag"] == answer.headers["ETag"]
@@ -172,7 +172,7 @@ def test_a_form_post_to_a_filename_key_is_stored_and_located_under_the_files_nam
 
     assert answer.status_code == 204, answer.text
     bucket = bucket_name(server, "uploads")
-    assert answer.headers["Location"] == f"{server.server.aws.emulator.endpoint}/{bucket}/uploads/my%20photo.png"
+    assert answer.headers["Location"] == f"{server.server.aws.emulator.endpoint}/{bucket}/uploads%2Fmy%20photo.png"
     assert s3_client(server).get_object(Bucket=bucket, Key="uploads/my photo.png")["Body"].read() == b"\x89PNG"
 
 

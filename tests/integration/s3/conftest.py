@@ -7,7 +7,7 @@ objects. boto3 retries are off, so a 500 or a throttle is seen as it is.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -40,3 +40,21 @@ def bucket(s3: BaseClient) -> str:
     name = f"conformance-{uuid.uuid4().hex[:12]}"
     s3.create_bucket(Bucket=name)
     return name
+
+
+@pytest.fixture
+def restart(tmp_path: Path) -> Iterator[Callable[[], BaseClient]]:
+    """Starts an emulator on a state folder of the test's own, stopping the one before: `restart()` returns a client
+    of the emulator now running, so a test can write, restart, and read what was persisted."""
+    running: list[EmulatorProcess] = []
+
+    def start() -> BaseClient:
+        while running:
+            running.pop().stop()
+        running.append(EmulatorProcess(state_dir=tmp_path / "state"))
+        running[0].start()
+        return running[0].client("s3", NO_RETRIES)
+
+    yield start
+    for process in running:
+        process.stop()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import os
 from pathlib import Path
 
 from emulator.store.bodies import BodyRange
@@ -98,3 +99,34 @@ def test_a_foreign_file_among_the_versions_is_skipped(tmp_path: Path) -> None:
     (version_file.parent / ("f" * 64 + ".0000000000000002")).write_bytes(b"not ours")
 
     assert [found.record["key"] for found in store.versions("bucket")] == ["k"]
+
+
+class SyncedFolders:
+    """An fsync that syncs for real and remembers which folders it synced, in order."""
+
+    def __init__(self) -> None:
+        self.folders: list[Path] = []
+
+    def __call__(self, fd: int) -> None:
+        os.fsync(fd)
+        path = Path(os.readlink(f"/proc/self/fd/{fd}"))
+        if path.is_dir():
+            self.folders.append(path)
+
+
+def test_a_new_folder_is_made_durable_through_its_parent_up_to_the_root(tmp_path: Path) -> None:
+    synced = SyncedFolders()
+    store = ObjectStore(tmp_path, fsync=synced)
+    store.open()
+    store.write_bucket("bucket", {"created": "2024-01-01T00:00:00+00:00"})
+    synced.folders.clear()
+
+    first = store.stage(b"one")
+    store.commit(first, "bucket", "k", 1, {})
+    leaf = first.path.parent  # buckets/b-…/objects/<2 hex>: the commit made objects/ and the leaf
+    bucket_folder = leaf.parent.parent
+    assert synced.folders == [bucket_folder, bucket_folder / "objects", leaf]
+
+    synced.folders.clear()
+    store.commit(store.stage(b"two"), "bucket", "k", 2, {})
+    assert synced.folders == [leaf]  # nothing new to make durable but the version's own entry
