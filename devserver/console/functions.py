@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Depends, Request
 
+from devserver.app.invoke_target import find_target
 from devserver.app.model import FunctionSpec
 from devserver.console.errors import ConsoleError
 from devserver.console.origin import same_origin_only
+from devserver.triggers.invoke_events import AppEvents
 
 if TYPE_CHECKING:
     from devserver.console.host import ConsoleHost
@@ -54,14 +56,11 @@ def function_view(spec: FunctionSpec, triggers: list[str]) -> dict[str, object]:
 
 
 def _triggers(server: ConsoleHost) -> dict[str, list[str]]:
-    """What invokes each function: its routes (`GET /files`) and bucket notifications (`myFiles: thumbs`)."""
+    """What invokes each function: its routes (`api: GET /files`), bucket notifications (`s3: myFiles thumbs`),
+    queues, topics, schedules, rules and streams (`sqs: jobs`, `cron: nightly`, ...)."""
     found: dict[str, list[str]] = {}
-    for api in server.app.apis:
-        for route in api.routes:
-            found.setdefault(route.function.name, []).append(f"{api.id}: {route.key}")
-    for bucket in server.app.buckets:
-        for notification in bucket.notifications:
-            found.setdefault(notification.function.name, []).append(f"{bucket.id}: {notification.id}")
+    for trigger in server.app.triggers():
+        found.setdefault(trigger.function.name, []).append(f"{trigger.source}: {trigger.detail}")
     return found
 
 
@@ -80,6 +79,15 @@ def functions_router(server: ConsoleHost) -> APIRouter:
     def list_functions() -> list[dict[str, Any]]:
         triggers = _triggers(server)
         return [function_view(spec, triggers.get(spec.name, [])) for spec in server.app.all_functions()]
+
+    @router.get("/{name}/example")
+    def example_event(name: str) -> dict[str, object]:
+        """The event the function's trigger would send: a request to its route, a write its notification matches,
+        a queue message, a publish, an event, the Cron's scheduled event or a stream record (`{}` for none)."""
+        if server.function_named(name) is None:
+            raise ConsoleError(404, "ResourceNotFoundException", "the app has no function with this name", name)
+        app = server.app
+        return dict(AppEvents(app, api_url=server.api_url).for_target(find_target(app, name)))
 
     @router.post("/{name}/invoke", dependencies=[Depends(same_origin_only(server))])
     async def invoke(name: str, request: Request) -> dict[str, object]:

@@ -78,6 +78,19 @@ def test_a_function_is_invoked_from_the_functions_tab_with_a_typed_json_event(co
     expect(console.locator("#invocation-rows tr", has_text="console: invoked from the Console").first).to_be_visible()
 
 
+def test_a_cron_job_is_fired_from_the_console_with_its_scheduled_event(console: Page) -> None:
+    console.get_by_role("tab", name="Functions").click()
+    cleanup = console.locator("tr", has=console.get_by_text("functions/cleanup.main", exact=True))
+    expect(cleanup).to_contain_text("cron: cleanup")
+    cleanup.get_by_role("button", name=re.compile("^Invoke ")).click()
+
+    expect(console.get_by_label("Event (JSON)")).to_have_value(re.compile('"detail-type": "Scheduled Event"'))
+    console.get_by_role("button", name="Invoke", exact=True).click()
+
+    expect(console.locator("#invoke-status")).to_contain_text("ok in")
+    expect(console.get_by_label("Invocation result")).to_contain_text('"deleted": []')
+
+
 def test_an_invalid_json_event_is_refused_with_a_reason(console: Page) -> None:
     console.get_by_role("tab", name="Functions").click()
     console.locator("tr", has=console.get_by_text("functions/hello.main", exact=True)).get_by_role("button").click()

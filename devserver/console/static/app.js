@@ -373,17 +373,21 @@ async function loadFunctions() {
     h("td", {}, fn.bind.join(", ")),
     h("td", { className: "num" }, `${fn.timeout} s`),
     h("td", { className: "num" }, `${fn.memorySize} MB`),
-    h("td", {}, h("button", { type: "button", "aria-label": `Invoke ${fn.name}`, onclick: () => chooseFunction(fn.name) }, "Invoke")))));
+    h("td", {}, h("button", { type: "button", "aria-label": `Invoke ${fn.name}`, onclick: guarded(() => chooseFunction(fn.name)) }, "Invoke")))));
 }
 
-function chooseFunction(name) {
+async function chooseFunction(name) {
   const form = $("invoke-form");
-  form.hidden = false;
+  // The event its trigger would send (a cron job's scheduled event, a queue message, ...), ready to run or edit;
+  // the form shows once it is filled in, so nothing typed meanwhile is overwritten.
+  form.hidden = true;
+  $("invoke-payload").value = pretty(await api(`/functions/${encodeURIComponent(name)}/example`));
   form.dataset.function = name;
   $("invoke-title").textContent = `Invoke ${name}`;
   $("invoke-result").textContent = "";
   $("invoke-logs").textContent = "";
   $("invoke-status").textContent = "";
+  form.hidden = false;
   $("invoke-payload").focus();
 }
 

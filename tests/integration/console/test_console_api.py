@@ -234,3 +234,17 @@ def wait_for(probe: Callable[[], T], timeout: float = 10) -> T:
             return found
         time.sleep(0.05)
     raise AssertionError("condition never held")
+
+
+def test_a_function_s_example_event_is_what_its_trigger_sends(client: httpx.Client, running: ServerThread) -> None:
+    functions = {fn["handler"]: fn for fn in client.get("/functions").json()}
+    cleanup, consumer = functions["functions/cleanup.main"], functions["functions/catalog.record"]
+
+    scheduled = client.get(f"/functions/{cleanup['name']}/example").json()
+    message = client.get(f"/functions/{consumer['name']}/example").json()
+
+    assert cleanup["triggers"] == ["cron: cleanup"] and consumer["triggers"] == ["sqs: catalogJobs"]
+    assert (scheduled["detail-type"], scheduled["source"]) == ("Scheduled Event", "aws.events")
+    assert message["Records"][0]["eventSource"] == "aws:sqs"
+    assert client.get("/functions/nope/example").status_code == 404
+
