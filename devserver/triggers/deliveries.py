@@ -74,13 +74,15 @@ class TriggerDeliveries:
         clock: Callable[[], float] = time.time,
     ) -> None:
         self._invoke = invoke
-        self._on_delivery = on_delivery
         self._retry_delays = tuple(retry_delays)
         self._clock = clock
         self._tasks: set[asyncio.Task[None]] = set()
         self._running = 0
         self.log: DeliveryLog[TriggerDelivery] = DeliveryLog(
-            "trigger deliveries", describe=lambda: f"{len(self._tasks)} still running"
+            "trigger deliveries",
+            describe=lambda: f"{len(self._tasks)} still running",
+            on_delivery=on_delivery,
+            logger=logger,
         )
 
     def bind(self, loop: asyncio.AbstractEventLoop) -> None:
@@ -142,13 +144,6 @@ class TriggerDeliveries:
 
     async def _record(self, delivery: TriggerDelivery) -> None:
         await self.log.record(delivery)
-        if self._on_delivery is None:
-            logger.log(logging.INFO if delivery.ok else logging.WARNING, "%s", delivery.summary())
-            return
-        try:
-            self._on_delivery(delivery)
-        except Exception:
-            logger.exception("on_delivery callback failed for %s", delivery.summary())
 
     async def aclose(self, timeout: float = 5.0) -> None:
         """Let asynchronous deliveries under way finish for up to `timeout` seconds, then cancel the rest."""

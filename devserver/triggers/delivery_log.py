@@ -9,6 +9,7 @@ raises into a failed `Invocation`, so a failure is recorded and retried rather t
 from __future__ import annotations
 
 import asyncio
+import logging
 import threading
 import time
 import traceback
@@ -21,21 +22,36 @@ from devserver.runtime.invocation import Invocation, Invoker, LambdaError
 
 __all__ = ["DeliveryLog", "Outcome", "attempt"]
 
+logger = logging.getLogger(__name__)
+
 
 class Outcome(Protocol):
     @property
     def ok(self) -> bool: ...
+
+    def summary(self) -> str: ...
 
 
 D = TypeVar("D", bound=Outcome)
 
 
 class DeliveryLog(Generic[D]):
-    """Recent deliveries of one kind. `describe()` says what is still under way, for a timed-out wait's message."""
+    """Recent deliveries of one kind. `describe()` says what is still under way, for a timed-out wait's message;
+    `on_delivery(delivery)` hears of each one recorded (without it, each is logged on `logger`)."""
 
-    def __init__(self, what: str, *, history: int = 1000, describe: Callable[[], str] = lambda: "") -> None:
+    def __init__(
+        self,
+        what: str,
+        *,
+        history: int = 1000,
+        describe: Callable[[], str] = lambda: "",
+        on_delivery: Callable[[D], None] | None = None,
+        logger: logging.Logger = logger,
+    ) -> None:
+        self._logger = logger
         self._what = what
         self._describe = describe
+        self._on_delivery = on_delivery
         self._lock = threading.Lock()
         self._deliveries: deque[D] = deque(maxlen=history)
         self._failed: deque[D] = deque(maxlen=history)
@@ -66,7 +82,7 @@ class DeliveryLog(Generic[D]):
             self._unclaimed.clear()
 
     async def record(self, delivery: D) -> None:
-        """Keep `delivery` and wake the waiters (on the log's loop)."""
+        """Keep `delivery`, wake the waiters and report it (on the log's loop)."""
         with self._lock:
             self._deliveries.append(delivery)
             if not delivery.ok:
@@ -75,6 +91,13 @@ class DeliveryLog(Generic[D]):
         if self._progress is not None:
             async with self._progress:
                 self._progress.notify_all()
+        if self._on_delivery is None:
+            self._logger.log(logging.INFO if delivery.ok else logging.WARNING, "%s", delivery.summary())
+            return
+        try:
+            self._on_delivery(delivery)
+        except Exception:
+            self._logger.exception("on_delivery callback failed for %s", delivery.summary())
 
     async def wait(self, count: int = 1, timeout: float = 5.0) -> list[D]:
         """The next `count` deliveries to finish; `TimeoutError` saying how many did if fewer do in `timeout` s."""

@@ -117,7 +117,6 @@ class NotificationDispatcher:
     ) -> None:
         self._invoke = invoke
         self._retry_delays = tuple(retry_delays)
-        self._on_delivery = on_delivery
         self._clock = clock
         self._account_id = account_id
         self._rules: dict[str, tuple[NotificationSpec, ...]] = {}
@@ -128,7 +127,11 @@ class NotificationDispatcher:
         self._pending: list[RawS3Event] = []
         self._unmatched = 0
         self._log: DeliveryLog[Delivery] = DeliveryLog(
-            "notification deliveries", history=history, describe=self._progress_report
+            "notification deliveries",
+            history=history,
+            describe=self._progress_report,
+            on_delivery=on_delivery,
+            logger=logger,
         )
         # Loop-only state.
         self._tasks: set[asyncio.Task[None]] = set()
@@ -264,16 +267,6 @@ class NotificationDispatcher:
 
     async def _record(self, delivery: Delivery) -> None:
         await self._log.record(delivery)
-        self._report(delivery)
-
-    def _report(self, delivery: Delivery) -> None:
-        if self._on_delivery is None:
-            logger.log(logging.INFO if delivery.ok else logging.WARNING, "%s", delivery.summary())
-            return
-        try:
-            self._on_delivery(delivery)
-        except Exception:
-            logger.exception("on_delivery callback failed for %s", delivery.summary())
 
 
 def _describe(raw: RawS3Event) -> str:

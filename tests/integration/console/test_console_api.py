@@ -247,4 +247,3 @@ def test_a_function_s_example_event_is_what_its_trigger_sends(client: httpx.Clie
     assert (scheduled["detail-type"], scheduled["source"]) == ("Scheduled Event", "aws.events")
     assert message["Records"][0]["eventSource"] == "aws:sqs"
     assert client.get("/functions/nope/example").status_code == 404
-
