@@ -28,7 +28,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -38,7 +37,7 @@ from typing import Any
 
 import httpx
 
-from benchmarks.measure import free_port, process_tree, tree_rss_mb, wait_until_up, wrk
+from benchmarks.measure import app_folder, free_port, process_tree, tree_rss_mb, wait_until_up, wrk
 from benchmarks.process_cpu import tree_cpu_seconds
 
 SAMPLE_APP = Path(__file__).resolve().parent.parent / "sample_app"
@@ -134,8 +133,8 @@ def startup_figures(app_dir: Path, runs: int = 5) -> dict[str, Any]:
 
 
 def run(seconds: int, rounds: int = 3) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as root:
-        app_dir = copy_sample(Path(root))
+    with app_folder() as root:
+        app_dir = copy_sample(root)
         bare_port, silent_port, worker_port, port = free_port(), free_port(), free_port(), free_port()
         bare_url, silent_url = f"http://127.0.0.1:{bare_port}/", f"http://127.0.0.1:{silent_port}/"
         worker_url = f"http://127.0.0.1:{worker_port}/"

@@ -27,6 +27,7 @@ from typing import Any
 
 from botocore.config import Config
 
+from benchmarks.measure import app_folder
 from emulator.process import EmulatorProcess
 
 MIB = 1024 * 1024
@@ -45,8 +46,8 @@ def memory_mb(pid: int) -> dict[str, float]:
 
 @contextmanager
 def emulator_on_disk() -> Iterator[EmulatorProcess]:
-    with tempfile.TemporaryDirectory(prefix="sst-dev-bench-") as folder:
-        emulator = EmulatorProcess(state_dir=Path(folder))
+    with app_folder() as folder:
+        emulator = EmulatorProcess(state_dir=folder)
         emulator.start()
         try:
             yield emulator

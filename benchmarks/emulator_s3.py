@@ -6,12 +6,16 @@ process drives it with one sequential boto3 client (`s3v4`, path-style). For eac
 GETs of the same keys. The servers take turns, one run each, `--runs` times, so that a change in the machine's load
 between runs touches them alike; ops/s are medians over runs, and each ratio is the median of the runs' ratios.
 Servers measured:
-- `ours`: the emulator without a state folder, as moto's server keeps objects: nothing is fsynced (bodies still go
-  to temporary files). This is the like-for-like comparison the `ours_vs_moto` ratios report.
-- `ours_durable`: the emulator as `sst-dev start` runs it, on a state folder: every acknowledged write is fsynced
-  and atomically renamed first (a guarantee moto's server does not give), so its writes are slower by an fsync.
+- `ours`: the emulator without a state folder, as moto's server keeps objects and as the pytest fixture runs it:
+  nothing is fsynced (bodies still go to files in the system's temp folder). This is the like-for-like comparison
+  the `ours_vs_moto` ratios report.
+- `ours_durable`: the emulator as `sst-dev start` runs it, on a state folder inside this checkout (where an app's
+  `.sst/state/` lives: `benchmarks.measure.app_folder`): every acknowledged write is fsynced and atomically renamed
+  first (a guarantee moto's server does not give), so its writes are slower by an fsync.
 - `ours_in_thread`: our exact app served on a thread of this process instead, which is what an in-process emulator
   would cost the dev server (one GIL for both).
+`file_create_us` is the median cost of creating one empty file in the system's temp folder and in that app
+folder: each stored object costs one, and on some machines the two differ by an order of magnitude.
 Finally a fresh emulator takes a 100 MiB multipart upload (boto3's default transfer: 8 MiB parts, 10 threads)
 and we read its peak resident set (`VmHWM` in /proc/PID/status).
 
@@ -42,6 +46,7 @@ import uvicorn
 from botocore.client import BaseClient
 from botocore.config import Config
 
+from benchmarks.measure import app_folder, file_create_us
 from emulator.process import EmulatorCredentials, EmulatorProcess
 
 KIB = 1024
@@ -203,10 +208,13 @@ def startup_seconds(runs: int) -> float:
 
 def run(runs: int, with_thread: bool) -> dict[str, Any]:
     report: dict[str, Any] = {"runs": runs, "startup_seconds": startup_seconds(runs)}
-    with ExitStack() as servers, tempfile.TemporaryDirectory(prefix="sst-dev-bench-") as state_dir:
+    with app_folder() as folder:
+        system_temp = file_create_us(Path(tempfile.gettempdir()))
+        report["file_create_us"] = {"system_temp": system_temp, "app_folder": file_create_us(folder)}
+    with ExitStack() as servers, app_folder() as state_dir:
         endpoints = {"moto_threaded_server": servers.enter_context(moto_threaded_server())}
         endpoints["ours"] = servers.enter_context(EmulatorProcess()).endpoint
-        endpoints["ours_durable"] = servers.enter_context(EmulatorProcess(state_dir=Path(state_dir))).endpoint
+        endpoints["ours_durable"] = servers.enter_context(EmulatorProcess(state_dir=state_dir)).endpoint
         if with_thread:
             endpoints["ours_in_thread"] = servers.enter_context(ours_in_thread())
         samples = measure(endpoints, runs)

@@ -22,7 +22,6 @@ import json
 import random
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -31,7 +30,7 @@ from typing import Any
 import boto3
 import httpx
 
-from benchmarks.measure import free_port, process_tree, rss_mb, tree_rss_mb, wait_until_up
+from benchmarks.measure import app_folder, free_port, process_tree, rss_mb, tree_rss_mb, wait_until_up
 
 CONFIG = """\
 from devserver.constructs import Api, Bucket
@@ -121,12 +120,12 @@ def count_receipts(s3: Any, bucket: str) -> int:
 
 
 def run(seconds: int, clients: int) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory(prefix="sst-dev-load-") as root:
-        app = write_app(Path(root))
+    with app_folder("sst-dev-load-") as root:
+        app = write_app(root)
         port = free_port()
         command = [sys.executable, "-m", "devserver.cli", "start", "--app", str(app), "--port", str(port),
                    "--stage", "load"]  # fmt: skip
-        log = (Path(root) / "server.log").open("w")
+        log = (root / "server.log").open("w")
         server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
         try:
             wait_until_up(f"http://127.0.0.1:{port}/_sst/api/health")

@@ -8,13 +8,51 @@ import shutil
 import socket
 import statistics
 import subprocess
+import tempfile
 import time
-from collections.abc import Sequence
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
 
-__all__ = ["free_port", "percentiles", "process_tree", "rss_mb", "tree_rss_mb", "wait_until_up", "wrk"]
+__all__ = [
+    "app_folder",
+    "file_create_us",
+    "free_port",
+    "percentiles",
+    "process_tree",
+    "rss_mb",
+    "tree_rss_mb",
+    "wait_until_up",
+    "wrk",
+]
+
+# Where the benchmarks put the apps they run, and the emulator state folders they use: inside this checkout (under
+# the git-ignored `.sst/`), as a user's app and its `.sst/state/` live in a project folder. Not the system's temp
+# folder: how fast a file is created there says more about that folder than about sst-dev (see `file_create_us`).
+BENCH_ROOT = Path(__file__).resolve().parent.parent / ".sst" / "bench"
+
+
+@contextmanager
+def app_folder(prefix: str = "sst-dev-bench-") -> Iterator[Path]:
+    """A new empty folder under `BENCH_ROOT`, removed afterwards."""
+    BENCH_ROOT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=prefix, dir=BENCH_ROOT) as folder:
+        yield Path(folder)
+
+
+def file_create_us(parent: Path, files: int = 300) -> float:
+    """Median microseconds to create and close one new empty file in a fresh folder under `parent`: the per-object
+    cost the emulator pays for each body it stages there."""
+    samples = []
+    with tempfile.TemporaryDirectory(dir=parent) as folder:
+        for _ in range(files):
+            started = time.perf_counter()
+            os.close(os.open(os.path.join(folder, uuid.uuid4().hex), os.O_CREAT | os.O_EXCL | os.O_WRONLY))
+            samples.append((time.perf_counter() - started) * 1e6)
+    return round(statistics.median(samples), 1)
 
 
 def percentiles(samples_ms: Sequence[float]) -> dict[str, float]:

@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -27,7 +26,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from benchmarks.measure import percentiles
+from benchmarks.measure import app_folder, percentiles
 from devserver.app.model import BucketSpec, FunctionSpec, NotificationSpec
 from devserver.runtime.invocation import Invocation
 from devserver.runtime.pool import WorkerPool
@@ -61,9 +60,9 @@ def background_loop() -> Iterator[asyncio.AbstractEventLoop]:
 
 def end_to_end(puts: int, warmup: int) -> dict[str, Any]:
     """PutObject returned → handler started, through the emulator process, the dispatcher and a real worker."""
-    with tempfile.TemporaryDirectory() as app_dir, background_loop() as loop:
-        Path(app_dir, "started.py").write_text(HANDLER)
-        function = FunctionSpec(name="notification-latency-started", handler="started.main", app_dir=Path(app_dir))
+    with app_folder() as app_dir, background_loop() as loop:
+        (app_dir / "started.py").write_text(HANDLER)
+        function = FunctionSpec(name="notification-latency-started", handler="started.main", app_dir=app_dir)
         notification = NotificationSpec(id="started", function=function, events=("object_created",))
         pool = WorkerPool()
         dispatcher = NotificationDispatcher(pool.invoke, on_delivery=lambda delivery: None)

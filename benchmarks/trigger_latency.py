@@ -19,7 +19,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -28,7 +27,7 @@ import boto3
 from botocore.client import BaseClient
 
 from benchmarks.devserver_http import running
-from benchmarks.measure import free_port, percentiles
+from benchmarks.measure import app_folder, free_port, percentiles
 from benchmarks.process_cpu import tree_cpu_seconds
 from tests.apps import make_app
 
@@ -103,8 +102,8 @@ def _starts(dynamodb: BaseClient, table: str, expected: int, timeout: float = 30
 
 
 def measure(messages: int, warmup: int, gap_ms: float, idle_seconds: float) -> dict[str, Any]:
-    with tempfile.TemporaryDirectory() as scratch:
-        app_dir = make_app(Path(scratch) / "app", STACK, {"functions/record.py": RECORD})
+    with app_folder() as scratch:
+        app_dir = make_app(scratch / "app", STACK, {"functions/record.py": RECORD})
         port = free_port()
         command = [sys.executable, "-m", "devserver.cli", "start", "--app", str(app_dir), "--port", str(port)]
         with running(command, f"http://127.0.0.1:{port}/_sst/api/health") as process:
