@@ -11,10 +11,12 @@ pipe reads EOF and the process shuts itself down: no orphan outlives the dev ser
 
 S3 object bodies live in files, never in moto's memory (`emulator.moto.bodies`), under `--state-dir` when given —
 there buckets and objects are restored at start and every change is committed before its response leaves
-(`emulator.moto.persistence`); the folder's lock (`emulator.store.state_lock`) arrives as `--state-lock-fd` and stays
-open for the process's life. Without a state folder the files go to the `--scratch-dir` the parent made, where nothing
-is committed. The parent removes that folder once this process has exited; this process removes it itself when the
-lifeline closes, for a parent that died. No exit hook would do: uvicorn ends the process by re-raising SIGTERM.
+(`emulator.moto.persistence`), and SQS queues and DynamoDB tables are restored at start and written shortly after
+each change and at stop (`emulator.moto.service_persistence`); the folder's lock (`emulator.store.state_lock`)
+arrives as `--state-lock-fd` and stays open for the process's life. Without a state folder the files go to the
+`--scratch-dir` the parent made, where nothing is committed. The parent removes that folder once this process has
+exited; this process removes it itself when the lifeline closes, for a parent that died. No exit hook would do:
+uvicorn ends the process by re-raising SIGTERM.
 
 The ASGI app handed to uvicorn is moto wrapped by the `--middleware MODULE:ATTR` factories, outermost first (see
 `emulator.middleware`); they are named by import path because they are chosen in the parent and built here.
@@ -60,6 +62,7 @@ from emulator.moto.object_reads import ObjectReads
 from emulator.moto.persistence import S3Persistence, WSGIApp
 from emulator.moto.s3_hooks import S3EventHooks
 from emulator.moto.service_events import ServiceEventHooks
+from emulator.moto.service_persistence import ServicePersistence
 from emulator.process import EmulatorCredentials
 from emulator.request_context import CurrentRequest, RequestContextMiddleware
 from emulator.s3.events import RawS3Event
@@ -79,11 +82,14 @@ def build_app(
     channel: ChannelWriter,
     middleware: Sequence[MiddlewareFactory],
     store: ObjectStore,
+    services: ServicePersistence | None = None,
 ) -> ASGIApp:
     """moto with its services warmed, S3 events going to `channel`, behind `middleware`.
 
     S3 bodies live in files under `store` either way; a durable store also persists buckets and objects (restored
     here, every change committed). A store with `durable=False` only keeps bodies out of RAM: no record, no fsync.
+    `services`, when given, restores SQS and DynamoDB here and is told of every change to them; the caller starts
+    and closes it.
     """
     moto_app = build_moto_wsgi_app()
     without_flask_debug(moto_app)
@@ -111,6 +117,9 @@ def build_app(
         emit = persistence.after_commit(emit)
         wsgi_app = persistence.middleware(wsgi_app)
     S3EventHooks(emit, current_request, state.principal_for, Sequencer(time.time_ns)).install()
+    if services is not None:
+        services.restore()  # before the hooks: restored messages and items are not news to report
+        wsgi_app = services.middleware(wsgi_app)
     ServiceEventHooks(channel.send_service_event).install()
     wsgi_app = RequestContextMiddleware(wsgi_app, current_request)
     asgi_app: ASGIApp = ObjectReads(
@@ -146,6 +155,19 @@ def _watch_lifeline(fd: int, scratch_dir: Path | None) -> None:
     if scratch_dir is not None:
         shutil.rmtree(scratch_dir, ignore_errors=True)
     os.kill(os.getpid(), signal.SIGTERM)
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, calling `on_stopped` once it has stopped serving. uvicorn then re-raises the signal that
+    stopped it, which ends the process before anything after `serve()` would run."""
+
+    def __init__(self, config: uvicorn.Config, on_stopped: Callable[[], None]) -> None:
+        super().__init__(config)
+        self._on_stopped = on_stopped
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        await super().shutdown(sockets)
+        self._on_stopped()
 
 
 async def _serve(server: uvicorn.Server, listener: socket.socket, channel: ChannelWriter) -> None:
@@ -184,16 +206,23 @@ def main(argv: Sequence[str] | None = None) -> None:
     ).start()
     credentials = EmulatorCredentials(args.access_key_id, args.secret_access_key)
     middleware = [load_middleware(reference) for reference in args.middleware]
+    services: ServicePersistence | None = None
     try:
         store = ObjectStore(args.state_dir) if args.state_dir else ObjectStore(args.scratch_dir, durable=False)
-        app = build_app(args.region, credentials, channel, middleware, store)
+        services = ServicePersistence(store) if store.durable else None
+        app = build_app(args.region, credentials, channel, middleware, store, services)
+        if services is not None:
+            services.start()
         # No proxy-header rewriting: clients reach the emulator directly, and S3 events name the real peer.
         config = uvicorn.Config(
             app, log_level="warning", access_log=False, lifespan="off", server_header=False, proxy_headers=False
         )
         listener = socket.socket(fileno=args.socket_fd)
-        asyncio.run(_serve(uvicorn.Server(config), listener, channel))
+        on_stopped = services.close if services is not None else lambda: None
+        asyncio.run(_serve(_Server(config, on_stopped), listener, channel))
     finally:
+        if services is not None:
+            services.close()
         channel.close()
         if args.state_lock_fd is not None:
             os.close(args.state_lock_fd)  # the next emulator on this folder may start once everything above is done

@@ -30,7 +30,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], comm
     reset = commands.add_parser(
         "reset",
         parents=[common],
-        help="delete the stage's persisted buckets, objects and secret values",
+        help="delete the stage's persisted buckets, queues, tables and secret values",
         description="Delete everything the emulator persisted for the stage under .sst/state/<stage>/ (buckets and "
         "objects) and the stage's secret values. Asks for confirmation; --yes skips the question, and is required "
         "when stdin is not a terminal. Refused while `sst-dev start` runs for the stage.",
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace, confirm: Confirm = _ask_on_terminal) -> int:
         raise UserError(f"app folder {app_dir} does not exist")
     secrets = SecretsStore(app_dir, resolve_stage(args))  # checks the stage name before it becomes a path
     state_dir = emulator_state_dir(app_dir, secrets.stage)
-    question = f"Delete the buckets, objects and secret values of stage {secrets.stage!r} of {app_dir}?"
+    question = f"Delete the buckets, queues, tables and secret values of stage {secrets.stage!r} of {app_dir}?"
     if not args.yes and not confirm(question):
         print("Nothing deleted.")
         return 1

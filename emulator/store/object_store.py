@@ -22,11 +22,19 @@ import shutil
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from emulator.store.bodies import BodyFile
-from emulator.store.paths import BUCKET_RECORD, BUCKETS, TMP, bucket_folder, bucket_record_path, version_path
+from emulator.store.paths import (
+    BUCKET_RECORD,
+    BUCKETS,
+    TMP,
+    bucket_folder,
+    bucket_record_path,
+    service_snapshot_path,
+    version_path,
+)
 from emulator.store.paths import parse_version_file_name as _parse_name
 from emulator.store.record import FOOTER_SIZE, RecordError, decode_footer, decode_record, encode_trailer
 
@@ -143,16 +151,29 @@ class ObjectStore:
 
     def write_bucket(self, bucket: str, document: dict[str, Any]) -> None:
         """Replace the bucket's record (its region, creation date and configuration)."""
-        path = self.root / bucket_record_path(bucket)
-        self._make_folders(path.parent)
-        temporary = self._tmp_path()
-        with open(temporary, "x", encoding="utf-8") as file:
-            json.dump({**document, "name": bucket}, file, indent=1, sort_keys=True)
-            if self.durable:
-                file.flush()
-                self._fsync(file.fileno())
-        os.replace(temporary, path)
-        self._sync_folder(path.parent)
+        self._write_document(bucket_record_path(bucket), {**document, "name": bucket}, indent=1)
+
+    # Service snapshots --------------------------------------------------------------------------------------------
+
+    def write_service(self, service: str, document: dict[str, Any]) -> None:
+        """Replace the snapshot of `service`'s resources (see `emulator.moto.service_persistence`)."""
+        self._write_document(service_snapshot_path(service), document, indent=None)
+
+    def read_service(self, service: str) -> dict[str, Any] | None:
+        """The last snapshot written for `service`, or None when there is none. A snapshot that cannot be read is
+        logged and set aside as `<name>.unreadable` (never deleted), and None is returned."""
+        path = self.root / service_snapshot_path(service)
+        try:
+            document = json.loads(path.read_bytes())
+            if not isinstance(document, dict):
+                raise ValueError("not a JSON object")
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError) as error:
+            logger.warning("ObjectStore.UnreadableSnapshot: %s: %s (kept as %s.unreadable)", path, error, path.name)
+            os.replace(path, path.with_name(f"{path.name}.unreadable"))
+            return None
+        return document
 
     def remove_bucket(self, bucket: str) -> None:
         folder = self.root / bucket_folder(bucket)
@@ -174,6 +195,19 @@ class ObjectStore:
         return found
 
     # Internals ----------------------------------------------------------------------------------------------------
+
+    def _write_document(self, relative: PurePosixPath, document: dict[str, Any], *, indent: int | None) -> None:
+        """Replace the JSON file at `relative`: written in `tmp/`, fsynced, renamed over it, its folder fsynced."""
+        path = self.root / relative
+        self._make_folders(path.parent)
+        temporary = self._tmp_path()
+        with open(temporary, "x", encoding="utf-8") as file:
+            json.dump(document, file, indent=indent, sort_keys=True, separators=None if indent else (",", ":"))
+            if self.durable:
+                file.flush()
+                self._fsync(file.fileno())
+        os.replace(temporary, path)
+        self._sync_folder(path.parent)
 
     def _tmp_path(self) -> Path:
         return self._tmp / uuid.uuid4().hex

@@ -11,6 +11,7 @@ Layout (all relative to the store root):
 
     buckets/b-<hex(bucket)>/bucket.json                       the bucket and its configuration
     buckets/b-<hex(bucket)>/objects/<dd>/<digest>.<seq>       one object version: body, then its record
+    services/<service>.json                                   the queues (`sqs`) or tables (`dynamodb`), with data
     tmp/                                                      bodies being written; cleared at start
 
 `<digest>` is 64 hex digits and `<dd>` its first two (at most 256 entries per folder level); `<seq>` is a 16-hex-digit
@@ -26,16 +27,20 @@ from pathlib import PurePosixPath
 __all__ = [
     "BUCKETS",
     "BUCKET_RECORD",
+    "SERVICES",
     "TMP",
     "bucket_folder",
     "bucket_record_path",
     "key_digest",
     "parse_version_file_name",
+    "service_snapshot_path",
     "version_path",
 ]
 
 BUCKETS = PurePosixPath("buckets")
+SERVICES = PurePosixPath("services")
 TMP = PurePosixPath("tmp")
+_SERVICE_NAME = re.compile(r"^[a-z0-9]+$")
 BUCKET_RECORD = "bucket.json"
 _OBJECTS = "objects"
 _VERSION_FILE = re.compile(r"^([0-9a-f]{64})\.([0-9a-f]{16})$")
@@ -72,3 +77,10 @@ def parse_version_file_name(name: str) -> tuple[str, int] | None:
     """(digest, seq) of a version file's name; None for anything else (temporary or foreign files)."""
     match = _VERSION_FILE.match(name)
     return None if match is None else (match.group(1), int(match.group(2), 16))
+
+
+def service_snapshot_path(service: str) -> PurePosixPath:
+    """Where the snapshot of one AWS service's resources lives; `service` is a fixed name such as `sqs`."""
+    if not _SERVICE_NAME.match(service):
+        raise ValueError(f"not a service name: {service!r}")
+    return SERVICES / f"{service}.json"

@@ -24,6 +24,8 @@ def stage_with_data(app_dir: Path) -> Path:
         s3 = emulator.client("s3")
         s3.create_bucket(Bucket="files")
         s3.put_object(Bucket="files", Key="a.txt", Body=b"a")
+        sqs = emulator.client("sqs")
+        sqs.send_message(QueueUrl=sqs.create_queue(QueueName="jobs")["QueueUrl"], MessageBody="queued")
     finally:
         emulator.stop()
     SecretsStore(app_dir, "dev").set({"STRIPE_KEY": "sk"})
@@ -35,11 +37,14 @@ def reset_args(app_dir: Path, *, yes: bool) -> argparse.Namespace:
     return argparse.Namespace(app=app_dir, stage="dev", yes=yes)
 
 
-def buckets_after_restart(state_dir: Path) -> list[str]:
+def resources_after_restart(state_dir: Path) -> list[str]:
+    """The buckets and queues an emulator on `state_dir` starts with."""
     emulator = EmulatorProcess(state_dir=state_dir)
     emulator.start()
     try:
-        return [bucket["Name"] for bucket in emulator.client("s3").list_buckets()["Buckets"]]
+        buckets = [bucket["Name"] for bucket in emulator.client("s3").list_buckets()["Buckets"]]
+        queues = [url.rsplit("/", 1)[1] for url in emulator.client("sqs").list_queues().get("QueueUrls", [])]
+        return buckets + queues
     finally:
         emulator.stop()
 
@@ -55,7 +60,7 @@ def test_a_confirmed_reset_empties_the_stage_but_keeps_fallback_secrets(tmp_path
     assert run(reset_args(tmp_path, yes=False), confirm=confirm) == 0
 
     assert questions and "'dev'" in questions[0]
-    assert buckets_after_restart(state_dir) == []
+    assert resources_after_restart(state_dir) == []
     assert SecretsStore(tmp_path, "dev").values() == {}
     assert SecretsStore(tmp_path, "dev").values(fallback=True) == {"STRIPE_KEY": "fallback"}
 
@@ -65,7 +70,7 @@ def test_a_declined_reset_deletes_nothing(tmp_path: Path) -> None:
 
     assert run(reset_args(tmp_path, yes=False), confirm=lambda _: False) == 1
 
-    assert buckets_after_restart(state_dir) == ["files"]
+    assert resources_after_restart(state_dir) == ["files", "jobs"]
     assert SecretsStore(tmp_path, "dev").values() == {"STRIPE_KEY": "sk"}
 
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from emulator.store.paths import bucket_record_path, parse_version_file_name, version_path
+from emulator.store.paths import bucket_record_path, parse_version_file_name, service_snapshot_path, version_path
 from emulator.store.record import RecordError, decode_footer, decode_record, encode_trailer
 
 ROOT = "/state/s3"
@@ -89,3 +89,10 @@ def test_a_file_whose_footer_or_size_does_not_check_out_is_refused() -> None:
     length = decode_footer(file[-16:], len(file), "f")
     with pytest.raises(RecordError, match="does not match"):
         decode_record(file[-16 - length : -16], len(file) + 1, "f")
+
+
+def test_service_snapshots_live_in_services_under_fixed_names() -> None:
+    assert str(service_snapshot_path("sqs")) == "services/sqs.json"
+    for name in ("../sqs", "sqs/x", "", "SQS"):
+        with pytest.raises(ValueError, match="not a service name"):
+            service_snapshot_path(name)
