@@ -5,6 +5,8 @@ same app folder and stage, a change is also written to its emulator's SSM, where
 server is told so it retires the warm workers bound to those secrets: the next invocation sees the new value.
 `sst.config.py` is not executed: the store belongs to the app folder, and the SSM paths use the app name the
 running server reports, so secrets can be managed even while the config has an error.
+With `--cloud` the values live in the AWS account's SSM instead (`devserver.cloud.secrets`), at SST's paths; the
+config is loaded for the app's name.
 No output prints a secret's value except `get` and `list --reveal`.
 """
 
@@ -15,6 +17,7 @@ import json
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Protocol
 
 from devserver.app.binding import secret_parameters
 from devserver.app.loader import CONFIG_FILE
@@ -24,6 +27,19 @@ from devserver.state.running_server import find_running_server
 from devserver.state.secrets import SecretsStore, check_secret_name, parse_dotenv
 
 __all__ = ["MASK", "register", "run"]
+
+
+class _Store(Protocol):
+    """What the actions need of a store: `SecretsStore` (on disk) or `CloudSecrets` (the account's SSM)."""
+
+    stage: str
+    app_dir: Path
+
+    def values(self, *, fallback: bool = False) -> dict[str, str]: ...
+    def get(self, name: str, *, fallback: bool = False) -> str | None: ...
+    def set(self, values: Mapping[str, str], *, fallback: bool = False) -> None: ...
+    def remove(self, name: str, *, fallback: bool = False) -> bool: ...
+
 
 MASK = "********"
 _FORMATS = ("table", "json", "env")
@@ -41,6 +57,11 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], comm
     fallback = argparse.ArgumentParser(add_help=False)
     fallback.add_argument(
         "--fallback", action="store_true", help="the fallback value, used by every stage that sets none"
+    )
+    fallback.add_argument(
+        "--cloud",
+        action="store_true",
+        help="the values in the AWS account's SSM (SecureString, SST's paths) instead of .sst/state/secrets/",
     )
     parents = [common, fallback]
 
@@ -68,7 +89,16 @@ def run(args: argparse.Namespace) -> int:
     app_dir = args.app.resolve()
     if not (app_dir / CONFIG_FILE).is_file():  # else `set` would create .sst/ in whatever folder it was given
         raise UserError(f"{app_dir} has no {CONFIG_FILE} (pass --app DIR pointing at your app folder)")
-    store = SecretsStore(app_dir, resolve_stage(args))
+    stage = resolve_stage(args)
+    if args.cloud:
+        from devserver.cloud.commands import cloud_errors, cloud_secrets
+
+        with cloud_errors(f"the SSM parameters of stage {stage!r}'s secrets"):
+            return _run(args, cloud_secrets(app_dir, stage))
+    return _run(args, SecretsStore(app_dir, stage))
+
+
+def _run(args: argparse.Namespace, store: _Store) -> int:
     action = args.action
     if action == "get":
         return _get(store, check_secret_name(args.name), fallback=args.fallback)
@@ -83,15 +113,17 @@ def run(args: argparse.Namespace) -> int:
         if not store.remove(name, fallback=args.fallback):
             raise UserError(f"secret {name} has no {_where(store, args.fallback)} value to remove")
         print(f"Removed the {_where(store, args.fallback)} value of {name}.")
-        _push(store, {}, [name], fallback=args.fallback)
+        if not args.cloud:
+            _push(store, {}, [name], fallback=args.fallback)
         return 0
     store.set(values, fallback=args.fallback)
     print(f"Set {', '.join(values)} ({_where(store, args.fallback)}).")
-    _push(store, values, [], fallback=args.fallback)
+    if not args.cloud:
+        _push(store, values, [], fallback=args.fallback)
     return 0
 
 
-def _where(store: SecretsStore, fallback: bool) -> str:
+def _where(store: _Store, fallback: bool) -> str:
     return "fallback" if fallback else f'stage "{store.stage}"'
 
 
@@ -106,7 +138,7 @@ def _read_dotenv(path: Path) -> dict[str, str]:
     return values
 
 
-def _get(store: SecretsStore, name: str, *, fallback: bool) -> int:
+def _get(store: _Store, name: str, *, fallback: bool) -> int:
     value = store.get(name, fallback=True) if fallback else store.get(name) or store.get(name, fallback=True)
     if value is None:
         raise UserError(f'secret {name} is not set for {_where(store, fallback)}; set it with: sst-dev secrets set '
@@ -115,7 +147,7 @@ def _get(store: SecretsStore, name: str, *, fallback: bool) -> int:
     return 0
 
 
-def _list(store: SecretsStore, output: str, *, reveal: bool, fallback: bool) -> int:
+def _list(store: _Store, output: str, *, reveal: bool, fallback: bool) -> int:
     rows = {name: (value, "fallback") for name, value in store.values(fallback=True).items()}
     if not fallback:
         rows |= {name: (value, "stage") for name, value in store.values().items()}
@@ -135,7 +167,7 @@ def _list(store: SecretsStore, output: str, *, reveal: bool, fallback: bool) -> 
     return 0
 
 
-def _push(store: SecretsStore, values: Mapping[str, str], removed: Sequence[str], *, fallback: bool) -> None:
+def _push(store: _Store, values: Mapping[str, str], removed: Sequence[str], *, fallback: bool) -> None:
     """Mirror the change into a running server's SSM and have it retire the warm workers bound to these names."""
     server = find_running_server(store.app_dir, store.stage)
     if server is None or server.emulator is None:

@@ -20,7 +20,7 @@ LAYERS: tuple[tuple[str, ...], ...] = (
     ("testing",),
     ("server",),
     ("console", "auth", "reload"),
-    ("apigw", "triggers", "aws", "invocations"),
+    ("apigw", "triggers", "aws", "cloud", "invocations"),
     ("runtime", "debug", "http", "terminal"),
     ("state",),
     ("app", "resources", "constructs"),
