@@ -68,5 +68,6 @@ def test_without_credentials_the_error_names_the_cause_and_the_fix(tmp_path: Pat
 
     assert result.returncode != 0
     [line] = result.stderr.strip().splitlines()
-    assert line.startswith("sst-dev: error: NoCredentialsError: no AWS credentials for the SSM parameters of stage 'dev'")
+    expected = "sst-dev: error: NoCredentialsError: no AWS credentials for the SSM parameters of stage 'dev'"
+    assert line.startswith(expected)
     assert "aws configure" in line and "Traceback" not in result.stderr
