@@ -21,8 +21,11 @@ def client_error(code: str) -> ClientError:
         (client_error("InvalidClientTokenId"), "InvalidClientTokenId: the account does not accept", "AWS_PROFILE"),
         (client_error("AccessDenied"), "AccessDenied: the credentials may not use bucket b", "IAM permission"),
         (client_error("AccessDeniedException"), "AccessDeniedException: the credentials may not use", "IAM"),
-        (client_error("ThrottlingException"), "ThrottlingException: AWS kept throttling requests for bucket b",
-         "after retries with backoff"),  # fmt: skip
+        (
+            client_error("ThrottlingException"),
+            "ThrottlingException: AWS kept throttling requests for bucket b",
+            "after retries with backoff",
+        ),  # fmt: skip
         (client_error("SlowDown"), "SlowDown: AWS kept throttling", "wait and retry"),
         (EndpointConnectionError(endpoint_url="https://s3"), "EndpointConnectionError: cannot reach AWS", "network"),
     ],
