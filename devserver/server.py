@@ -29,7 +29,12 @@ from devserver.apigw.iam_authorizer import EmulatorIamAuthorizer
 from devserver.app.binding import ssm_fallback_path, ssm_path
 from devserver.app.loader import CONFIG_FILE, AppConfigError, load_app
 from devserver.app.model import ApiSpec, AppSpec, FunctionSpec, RouteSpec
+from devserver.app.naming import ACCOUNT_ID
 from devserver.aws.local_aws import LocalAws
+from devserver.cloud.account import CloudAccount
+from devserver.cloud.cloud_aws import CloudAws
+from devserver.cloud.secrets import CloudSecrets
+from devserver.cloud.start import account_id, check_cloud_app, check_cloud_stage
 from devserver.console.on_demand import ASGIApp, ConsoleOnDemand
 from devserver.debug.debugger import Debugger
 from devserver.debug.settings import DebugSettings, DebugSettingsError
@@ -49,7 +54,7 @@ from devserver.state.files import (
     state_dir,
     write_json,
 )
-from devserver.state.secrets import SecretsStore
+from devserver.state.secrets import SecretsStore, SecretValues
 from devserver.state.types import write_types
 from devserver.terminal import Terminal
 from devserver.triggers.deliveries import TriggerDelivery
@@ -57,6 +62,7 @@ from devserver.triggers.s3_notifications import Delivery
 
 if TYPE_CHECKING:
     from devserver.auth.service import AuthService
+    from emulator.process import EmulatorProcess
 
 __all__ = ["DevServer", "ServerOptions"]
 
@@ -82,6 +88,10 @@ class ServerOptions:
     pytest fixture's and `sst-dev invoke`'s embedded ones (their URLs are ephemeral)."""
     max_workers_per_function: int = 8
     watch: bool = True
+    cloud: bool = False
+    """The app's resources in the AWS account of the standard credential chain, not in the emulator (`--cloud`)."""
+    allow_prod: bool = False
+    """Let `cloud` use a stage named like production."""
 
 
 @dataclass
@@ -102,20 +112,35 @@ class DevServer:
         self._auth: AuthService | None = None
         self._auth_lock = threading.Lock()  # the service is built on first use, from the loop or a request thread
         self._running: _Running | None = None
-        self._aws: LocalAws | None = None
+        self._aws: LocalAws | CloudAws | None = None
         self._pool: WorkerPool | None = None
         self._debugger: Debugger | None = None
         self._invoker = FunctionInvoker(app=lambda: self.app, warn=self.terminal.warning)
         self.invocations = InvocationLog()
         self._reloader: Reloader | None = None
         self._authorize_iam = EmulatorIamAuthorizer(
-            lambda: self.aws.emulator.endpoint, enforce_policies=options.enforce_iam
+            lambda: self.emulator.endpoint, enforce_policies=options.enforce_iam
         )
 
     @property
-    def aws(self) -> LocalAws:
-        """The emulator, the app's resources in it and notification delivery (once started)."""
-        return _started(self._aws)
+    def aws(self) -> LocalAws | CloudAws:
+        """Where the app's resources live (the emulator, or the account with `--cloud`) and notification delivery
+        (once started)."""
+        if self._aws is None:
+            raise RuntimeError("the dev server is not started")
+        return self._aws
+
+    @property
+    def local_aws(self) -> LocalAws:
+        """The emulator's side; there is none with `--cloud` (`check_cloud_app` refuses what would need it)."""
+        aws = self.aws
+        if not isinstance(aws, LocalAws):
+            raise RuntimeError("there is no emulator with --cloud")
+        return aws
+
+    @property
+    def emulator(self) -> EmulatorProcess:
+        return self.local_aws.emulator
 
     @property
     def auth(self) -> AuthService:
@@ -180,22 +205,15 @@ class DevServer:
     async def _start(self) -> None:
         began = time.perf_counter()
         self._check_state_dir()
+        if self.options.cloud:
+            check_cloud_stage(self.options.stage, allow_prod=self.options.allow_prod)
+        account = await asyncio.to_thread(account_id, None) if self.options.cloud else ACCOUNT_ID
         try:
-            app = load_app(self.app_dir, stage=self.options.stage, api_url=self.api_url)
+            app = load_app(self.app_dir, stage=self.options.stage, api_url=self.api_url, account=account)
         except AppConfigError as error:
             raise StartError(str(error)) from None
         self._running = _Running(app)
-        self._aws = LocalAws(
-            host=self.options.host,
-            port=self.options.emulator_port,
-            region=app.region,
-            invoke=self._invoker.invoke,
-            terminal=self.terminal,
-            on_delivery=self._record_delivery,
-            on_trigger_delivery=self._record_trigger_delivery,
-            enforce_iam=self.options.enforce_iam,
-            state_dir=emulator_state_dir(self.app_dir, self.options.stage) if self.options.persist else None,
-        )
+        self._aws = self._cloud_aws(app, account) if self.options.cloud else self._local_aws(app)
         self.aws.spawn()
         self._debugger = Debugger(self.options.debug, announce=self.terminal.info)
         try:
@@ -233,9 +251,34 @@ class DevServer:
             stage=app.stage,
             apis=[(api.id, self.api_url(api.id)) for api in app.apis],
             console_url=self.console_url,
-            emulator=self.aws.emulator.endpoint,
+            emulator=self.emulator.endpoint if isinstance(self.aws, LocalAws) else None,
             routes=[(route.key, route.function.handler) for api in app.apis for route in api.routes],
             seconds=time.perf_counter() - began,
+        )
+
+    def _local_aws(self, app: AppSpec) -> LocalAws:
+        return LocalAws(
+            host=self.options.host,
+            port=self.options.emulator_port,
+            region=app.region,
+            invoke=self._invoker.invoke,
+            terminal=self.terminal,
+            on_delivery=self._record_delivery,
+            on_trigger_delivery=self._record_trigger_delivery,
+            enforce_iam=self.options.enforce_iam,
+            state_dir=emulator_state_dir(self.app_dir, self.options.stage) if self.options.persist else None,
+        )
+
+    def _cloud_aws(self, app: AppSpec, account: str) -> CloudAws:
+        check_cloud_app(app)
+        return CloudAws(
+            account=CloudAccount(app.region),
+            account_id=account,
+            region=app.region,
+            invoke=self._invoker.invoke,
+            terminal=self.terminal,
+            on_delivery=self._record_delivery,
+            on_trigger_delivery=self._record_trigger_delivery,
         )
 
     def _auth_service(self, app: AppSpec) -> AuthService:
@@ -246,7 +289,7 @@ class DevServer:
         folder = auth_state_dir(self.app_dir, self.options.stage) if self.options.persist else None
         service = AuthService(
             UserStore(folder, region=app.region),
-            IdentityPool(lambda: self.aws.emulator.client("iam")),
+            IdentityPool(lambda: self.emulator.client("iam")),
             base_url=lambda: self.listeners.url_for(self._console_listener()),
         )
         service.configure(app.auths)
@@ -327,7 +370,10 @@ class DevServer:
                 write_json(dev_file(self.app_dir), self.dev_document())
 
     @property
-    def secrets(self) -> SecretsStore:
+    def secrets(self) -> SecretValues:
+        """The stage's secret values: on disk, or with `--cloud` in the account's SSM."""
+        if isinstance(self._aws, CloudAws):
+            return CloudSecrets(self._aws.client("ssm"), self.app_dir, self.app.name, self.options.stage)
         return SecretsStore(self.app_dir, self.options.stage)
 
     async def secrets_changed(self, names: list[str]) -> int:
@@ -358,14 +404,15 @@ class DevServer:
 
     def dev_document(self) -> dict[str, object]:
         """The contents of `.sst/dev.json`."""
-        app = self.app
+        app, aws = self.app, self.aws
         return {
             "app": app.name,
             "stage": app.stage,
             "pid": os.getpid(),
             "api": {api.id: {"url": self.api_url(api.id)} for api in app.apis},
             "console": {"url": self.console_url},
-            "emulator": self.aws.endpoint.dev_document(),
+            "emulator": aws.endpoint.dev_document(),
+            **({"cloud": aws.dev_document()} if isinstance(aws, CloudAws) else {}),
             "resources": {
                 kind: {cid: dict(props) for cid, props in ids.items()} for kind, ids in app.resources.items()
             },

@@ -98,6 +98,15 @@ class Terminal:
             ("\n" + trace if trace else "", None),
         )
 
+    def delivery(self, ok: bool, summary: str, function_name: str, invocation: Invocation) -> None:
+        """One line per event delivered to a function (any trigger), and the handler's error when it failed."""
+        if ok:
+            self.info(summary)
+            return
+        self.warning(summary)
+        if invocation.error is not None:
+            self.error(function_name, invocation)
+
     def log(self, function_name: str, request_id: str | None, line: str) -> None:
         """A line a handler printed or logged, prefixed with its function."""
         self._emit((f"  {function_name} |", "dim"), (f" {line}", None))

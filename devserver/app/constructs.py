@@ -12,6 +12,8 @@ import difflib
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
+from devserver.app.naming import ACCOUNT_ID
+
 __all__ = ["Api", "App", "Auth", "Bucket", "Config", "Construct", "ConstructError", "Function", "Stack", "Table"]
 
 
@@ -34,12 +36,16 @@ def _check_options(kind: str, construct_id: str, given: Mapping[str, object], al
 
 
 class App:
-    """The app being defined: its name, region and stage, and the stacks `stacks(app)` registers."""
+    """The app being defined: its name, region and stage, and the stacks `stacks(app)` registers. `account` is the
+    AWS account its queue URLs and ARNs name: the emulator's, or with `--cloud` the real one."""
 
-    def __init__(self, name: str, region: str, stage: str, api_url: Callable[[str], str]) -> None:
+    def __init__(
+        self, name: str, region: str, stage: str, api_url: Callable[[str], str], account: str = ACCOUNT_ID
+    ) -> None:
         self.name = name
         self.region = region
         self.stage = stage
+        self.account = account
         self.stacks: list[Stack] = []
         self._api_url = api_url
         self._ids: dict[tuple[str, str], Construct] = {}

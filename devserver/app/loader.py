@@ -25,6 +25,7 @@ from devserver.app.constructs import (
 from devserver.app.model import (
     AppSpec,
 )
+from devserver.app.naming import ACCOUNT_ID
 from devserver.app.notification_rules import NotificationConfigurationError
 from devserver.app.resolve import resolve_app
 from devserver.app.route_key import RouteKeyError
@@ -40,10 +41,11 @@ class AppConfigError(Exception):
     """The app file could not be loaded; the message is one line naming the file and what to fix."""
 
 
-def load_app(app_dir: Path, *, stage: str, api_url: Callable[[str], str]) -> AppSpec:
+def load_app(app_dir: Path, *, stage: str, api_url: Callable[[str], str], account: str = ACCOUNT_ID) -> AppSpec:
     """Execute `app_dir/sst.config.py` for `stage` and return the resolved app.
 
     `api_url(api_id)` gives the URL an `Api` is served at; the server binds its listener when first asked.
+    `account` is the AWS account the app's queue URLs and ARNs name (the emulator's unless `--cloud`).
     """
     app_dir = app_dir.resolve()
     config_path = app_dir / CONFIG_FILE
@@ -53,7 +55,7 @@ def load_app(app_dir: Path, *, stage: str, api_url: Callable[[str], str]) -> App
         raise AppConfigError(f"{app_dir} has no {CONFIG_FILE} (pass --app DIR pointing at your app folder)")
     try:
         with _importable(app_dir):
-            app = _define(_execute(config_path, app_dir), config_path, stage, api_url)
+            app = _define(_execute(config_path, app_dir), config_path, stage, api_url, account)
             sources = frozenset({config_path, *_app_module_files(app_dir)})
         return replace(resolve_app(app, app_dir), config_sources=sources)
     except (ConstructError, RouteKeyError, NotificationConfigurationError) as error:
@@ -104,7 +106,7 @@ def _app_module_files(app_dir: Path) -> list[Path]:
     return [path for path in files if path.is_relative_to(app_dir)]
 
 
-def _define(module: ModuleType, config_path: Path, stage: str, api_url: Callable[[str], str]) -> App:
+def _define(module: ModuleType, config_path: Path, stage: str, api_url: Callable[[str], str], account: str) -> App:
     config = getattr(module, "config", None)
     stacks = getattr(module, "stacks", None)
     if not callable(config) or not callable(stacks):
@@ -116,6 +118,6 @@ def _define(module: ModuleType, config_path: Path, stage: str, api_url: Callable
     if not _APP_NAME.match(name):
         raise AppConfigError(f'{config_path}: app name "{name}" must start with a letter and use only A-Z a-z 0-9 -')
     region = settings.get("region", "us-east-1")
-    app = App(name=name, region=str(region), stage=stage, api_url=api_url)
+    app = App(name=name, region=str(region), stage=stage, api_url=api_url, account=account)
     stacks(app)
     return app

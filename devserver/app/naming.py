@@ -67,22 +67,22 @@ def _resource_name(limit: int, *parts: str) -> str:
     return f"{name[: limit - len(suffix) - 1]}-{suffix}"
 
 
-def queue_url(region: str, name: str) -> str:
+def queue_url(region: str, name: str, account: str = ACCOUNT_ID) -> str:
     """The queue's URL as SQS gives it. SDKs send to their endpoint (`AWS_ENDPOINT_URL` locally) and pass the URL
     along, so the AWS form works against the emulator too and stays the same across restarts."""
-    return f"https://sqs.{region}.amazonaws.com/{ACCOUNT_ID}/{name}"
+    return f"https://sqs.{region}.amazonaws.com/{account}/{name}"
 
 
-def queue_arn(region: str, name: str) -> str:
-    return f"arn:aws:sqs:{region}:{ACCOUNT_ID}:{name}"
+def queue_arn(region: str, name: str, account: str = ACCOUNT_ID) -> str:
+    return f"arn:aws:sqs:{region}:{account}:{name}"
 
 
-def topic_arn(region: str, name: str) -> str:
-    return f"arn:aws:sns:{region}:{ACCOUNT_ID}:{name}"
+def topic_arn(region: str, name: str, account: str = ACCOUNT_ID) -> str:
+    return f"arn:aws:sns:{region}:{account}:{name}"
 
 
-def event_bus_arn(region: str, name: str) -> str:
-    return f"arn:aws:events:{region}:{ACCOUNT_ID}:event-bus/{name}"
+def event_bus_arn(region: str, name: str, account: str = ACCOUNT_ID) -> str:
+    return f"arn:aws:events:{region}:{account}:event-bus/{name}"
 
 
 def table_arn(region: str, name: str) -> str:

@@ -27,7 +27,7 @@ from devserver.app.model import (
     TopicSpec,
     frozen_mapping,
 )
-from devserver.app.naming import event_bus_arn, queue_arn, topic_arn
+from devserver.app.naming import event_bus_arn, queue_arn
 from devserver.app.trigger_constructs import Cron, EventBus, Queue, Topic
 
 __all__ = ["cron_spec", "event_bus_spec", "queue_spec", "table_spec", "topic_spec"]
@@ -62,12 +62,12 @@ def queue_spec(queue: Queue, resolver: FunctionResolver) -> QueueSpec:
             raise ConstructError(f"{where}: a queue cannot be its own dead-letter queue")
         count = _whole(queue.dead_letter_queue.get("max_receive_count", 3), 1, 1000, f"{where} max_receive_count")
         dead_letter = DeadLetterSpec(target.id, count)
-    region = queue.stack.app.region
+    app = queue.stack.app
     return QueueSpec(
         id=queue.id,
         name=queue.queue_name,
         url=queue.queue_url,
-        arn=queue_arn(region, queue.queue_name),
+        arn=queue_arn(app.region, queue.queue_name, app.account),
         consumer=consumer,
         visibility_timeout=queue.visibility_timeout if queue.visibility_timeout is not None else default_timeout,
         dead_letter=dead_letter,
@@ -82,7 +82,7 @@ def topic_spec(topic: Topic, resolver: FunctionResolver) -> TopicSpec:
         )
         for name, definition in topic.subscribers.items()
     )
-    arn = topic_arn(topic.stack.app.region, topic.topic_name)
+    arn = topic.topic_arn
     return TopicSpec(topic.id, topic.topic_name, arn, tuple(subscribers))
 
 
@@ -102,7 +102,8 @@ def event_bus_spec(bus: EventBus, resolver: FunctionResolver) -> EventBusSpec:
         )
         rules.append(EventRuleSpec(rule_name, canonical_pattern(pattern), specs))
     name = bus.event_bus_name
-    return EventBusSpec(bus.id, name, event_bus_arn(bus.stack.app.region, name), tuple(rules))
+    app = bus.stack.app
+    return EventBusSpec(bus.id, name, event_bus_arn(app.region, name, app.account), tuple(rules))
 
 
 def table_spec(table: Table, resolver: FunctionResolver) -> TableSpec:

@@ -99,7 +99,7 @@ class Queue(_HasFunctions, Construct):
     def queue_url(self) -> str:
         from devserver.app.naming import queue_url
 
-        return queue_url(self.stack.app.region, self.queue_name)
+        return queue_url(self.stack.app.region, self.queue_name, self.stack.app.account)
 
     def exposed(self) -> dict[str, str]:
         return {"queueUrl": self.queue_url}
@@ -138,7 +138,7 @@ class Topic(_HasFunctions, Construct):
     def topic_arn(self) -> str:
         from devserver.app.naming import topic_arn
 
-        return topic_arn(self.stack.app.region, self.topic_name)
+        return topic_arn(self.stack.app.region, self.topic_name, self.stack.app.account)
 
     def exposed(self) -> dict[str, str]:
         return {"topicArn": self.topic_arn}

@@ -19,6 +19,7 @@ import asyncio
 import time
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from devserver.app.binding import bound_parameters
 from devserver.app.model import AppSpec
@@ -26,7 +27,7 @@ from devserver.app.permissions import function_policy
 from devserver.aws.json_api import AwsJsonClient
 from devserver.aws.provision_child import ProvisioningChild, ProvisionJob, provision_in_child
 from devserver.errors import StartError
-from devserver.runtime.invocation import Invocation, Invoker
+from devserver.runtime.invocation import Invoker
 from devserver.state.running_server import EmulatorEndpoint
 from devserver.terminal import Terminal
 from devserver.triggers.deliveries import TriggerDelivery
@@ -83,6 +84,10 @@ class LocalAws:
             self.emulator.spawn()
         except EmulatorStartError as error:
             raise StartError(str(error)) from None
+
+    def client(self, service: str) -> Any:
+        """A boto3 client for `service` on the emulator, with the account's credentials."""
+        return self.emulator.client(service)
 
     @property
     def endpoint(self) -> EmulatorEndpoint:
@@ -176,7 +181,7 @@ class LocalAws:
     def _on_trigger_delivery(self, delivery: TriggerDelivery) -> None:
         if self._observe_trigger_delivery is not None:
             self._observe_trigger_delivery(delivery)
-        self._print(delivery.ok, delivery.summary(), delivery.function_name, delivery.invocation)
+        self.terminal.delivery(delivery.ok, delivery.summary(), delivery.function_name, delivery.invocation)
 
     def _on_s3_event(self, event: object) -> None:
         self.dispatcher.submit(event)  # type: ignore[arg-type]
@@ -184,15 +189,7 @@ class LocalAws:
     def _on_delivery(self, delivery: Delivery) -> None:
         if self._observe_delivery is not None:
             self._observe_delivery(delivery)
-        self._print(delivery.ok, delivery.summary(), delivery.function_name, delivery.invocation)
-
-    def _print(self, ok: bool, summary: str, function_name: str, invocation: Invocation) -> None:
-        if ok:
-            self.terminal.info(summary)
-        else:
-            self.terminal.warning(summary)
-            if invocation.error is not None:
-                self.terminal.error(function_name, invocation)
+        self.terminal.delivery(delivery.ok, delivery.summary(), delivery.function_name, delivery.invocation)
 
     async def aclose(self) -> None:
         if self._provisioning is not None:

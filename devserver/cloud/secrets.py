@@ -2,8 +2,8 @@
 
 Each value is a SecureString parameter at SST's path, `/sst/{app}/{stage}/Secret/{NAME}/value` (a fallback at
 `/sst/{app}/.fallback/Secret/{NAME}/value`), created with the stage's ownership tags so that `sst-dev remove --cloud`
-knows it. The store offers what `devserver.state.secrets.SecretsStore` offers, so the `secrets` command works on
-either.
+knows it. It is a `devserver.state.secrets.SecretValues`, as the local store is, so the `secrets` command and the
+dev server work on either.
 """
 
 from __future__ import annotations
@@ -71,6 +71,10 @@ class CloudSecrets:
                 self._ssm.put_parameter(Name=path, Value=value, Type="SecureString", Tags=tags)
             except self._ssm.exceptions.ParameterAlreadyExists:
                 self._ssm.put_parameter(Name=path, Value=value, Type="SecureString", Overwrite=True)
+
+    def parameters(self, app_name: str) -> dict[str, tuple[str, bool]]:
+        """None to give: the values are in the account's SSM already."""
+        return {}
 
     def remove(self, name: str, *, fallback: bool = False) -> bool:
         try:

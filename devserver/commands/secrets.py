@@ -17,29 +17,15 @@ import json
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Protocol
 
 from devserver.app.binding import secret_parameters
 from devserver.app.loader import CONFIG_FILE
 from devserver.commands.common import resolve_stage
 from devserver.errors import UserError
 from devserver.state.running_server import find_running_server
-from devserver.state.secrets import SecretsStore, check_secret_name, parse_dotenv
+from devserver.state.secrets import SecretsStore, SecretValues, check_secret_name, parse_dotenv
 
 __all__ = ["MASK", "register", "run"]
-
-
-class _Store(Protocol):
-    """What the actions need of a store: `SecretsStore` (on disk) or `CloudSecrets` (the account's SSM)."""
-
-    stage: str
-    app_dir: Path
-
-    def values(self, *, fallback: bool = False) -> dict[str, str]: ...
-    def get(self, name: str, *, fallback: bool = False) -> str | None: ...
-    def set(self, values: Mapping[str, str], *, fallback: bool = False) -> None: ...
-    def remove(self, name: str, *, fallback: bool = False) -> bool: ...
-
 
 MASK = "********"
 _FORMATS = ("table", "json", "env")
@@ -98,7 +84,7 @@ def run(args: argparse.Namespace) -> int:
     return _run(args, SecretsStore(app_dir, stage))
 
 
-def _run(args: argparse.Namespace, store: _Store) -> int:
+def _run(args: argparse.Namespace, store: SecretValues) -> int:
     action = args.action
     if action == "get":
         return _get(store, check_secret_name(args.name), fallback=args.fallback)
@@ -123,7 +109,7 @@ def _run(args: argparse.Namespace, store: _Store) -> int:
     return 0
 
 
-def _where(store: _Store, fallback: bool) -> str:
+def _where(store: SecretValues, fallback: bool) -> str:
     return "fallback" if fallback else f'stage "{store.stage}"'
 
 
@@ -138,7 +124,7 @@ def _read_dotenv(path: Path) -> dict[str, str]:
     return values
 
 
-def _get(store: _Store, name: str, *, fallback: bool) -> int:
+def _get(store: SecretValues, name: str, *, fallback: bool) -> int:
     value = store.get(name, fallback=True) if fallback else store.get(name) or store.get(name, fallback=True)
     if value is None:
         raise UserError(f'secret {name} is not set for {_where(store, fallback)}; set it with: sst-dev secrets set '
@@ -147,7 +133,7 @@ def _get(store: _Store, name: str, *, fallback: bool) -> int:
     return 0
 
 
-def _list(store: _Store, output: str, *, reveal: bool, fallback: bool) -> int:
+def _list(store: SecretValues, output: str, *, reveal: bool, fallback: bool) -> int:
     rows = {name: (value, "fallback") for name, value in store.values(fallback=True).items()}
     if not fallback:
         rows |= {name: (value, "stage") for name, value in store.values().items()}
@@ -167,7 +153,7 @@ def _list(store: _Store, output: str, *, reveal: bool, fallback: bool) -> int:
     return 0
 
 
-def _push(store: _Store, values: Mapping[str, str], removed: Sequence[str], *, fallback: bool) -> None:
+def _push(store: SecretValues, values: Mapping[str, str], removed: Sequence[str], *, fallback: bool) -> None:
     """Mirror the change into a running server's SSM and have it retire the warm workers bound to these names."""
     server = find_running_server(store.app_dir, store.stage)
     if server is None or server.emulator is None:

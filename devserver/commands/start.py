@@ -42,6 +42,15 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], comm
     start.add_argument(
         "--emulator-port", type=port_number, default=0, help="port of the AWS emulator endpoint (default: any free one)"
     )
+    start.add_argument(
+        "--cloud",
+        action="store_true",
+        help="create the app's resources in the AWS account of the standard credential chain (or AWS_ENDPOINT_URL) "
+        "instead of the emulator; handlers still run here",
+    )
+    start.add_argument(
+        "--allow-prod", action="store_true", help="let --cloud use a stage named like production (prod, production)"
+    )
 
 
 def run(args: argparse.Namespace) -> int:
@@ -56,6 +65,8 @@ def run(args: argparse.Namespace) -> int:
         port=args.port,
         emulator_port=args.emulator_port,
         enforce_iam=args.enforce_iam,
+        cloud=args.cloud,
+        allow_prod=args.allow_prod,
         debug=DebugSettings(
             pdb=sys.stdin.isatty(),
             debugpy=args.debug is not None,

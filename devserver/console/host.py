@@ -5,17 +5,26 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 if TYPE_CHECKING:
     from devserver.app.model import AppSpec, FunctionSpec
     from devserver.auth.service import AuthService
-    from devserver.aws.local_aws import LocalAws
     from devserver.invocations import InvocationLog
     from devserver.runtime.invocation import Invocation
-    from devserver.state.secrets import SecretsStore
+    from devserver.state.secrets import SecretValues
 
-__all__ = ["ConsoleHost"]
+__all__ = ["ConsoleAws", "ConsoleHost"]
+
+
+class ConsoleAws(Protocol):
+    """The emulator (`LocalAws`), or the account with `--cloud` (`CloudAws`)."""
+
+    async def ready(self) -> None:
+        """Resolves once the app's resources exist."""
+
+    def client(self, service: str) -> Any:
+        """A boto3 client with full access to the app's resources."""
 
 
 class ConsoleHost(Protocol):
@@ -36,15 +45,15 @@ class ConsoleHost(Protocol):
         """The origins of the pages the Console is served on (its listeners'): the only ones that may change state."""
 
     @property
-    def aws(self) -> LocalAws:
-        """The emulator, for the Console's S3 calls (after `aws.ready()`)."""
+    def aws(self) -> ConsoleAws:
+        """Where the app's resources are, for the Console's S3 calls (after `aws.ready()`)."""
 
     @property
     def auth(self) -> AuthService:
         """The app's local user pools, for the Users area and the `Auth` endpoints."""
 
     @property
-    def secrets(self) -> SecretsStore:
+    def secrets(self) -> SecretValues:
         """The stage's secret values, as `sst-dev secrets` reads and writes them."""
 
     def api_url(self, api_id: str) -> str: ...

@@ -56,7 +56,7 @@ class BucketAccess:
     def s3(self) -> Any:
         with self._lock:
             if self._client is None:
-                self._client = self._server.aws.emulator.client("s3")
+                self._client = self._server.aws.client("s3")
             return self._client
 
     def bucket_name(self, bucket_id: str) -> str:

@@ -17,7 +17,7 @@ from devserver.console.errors import ConsoleError
 from devserver.console.origin import same_origin_only
 from devserver.errors import UserError
 from devserver.state.files import outputs_document
-from devserver.state.secrets import SecretsStore
+from devserver.state.secrets import SecretValues
 
 if TYPE_CHECKING:
     from devserver.console.host import ConsoleHost
@@ -38,7 +38,7 @@ class SecretValue(BaseModel):
     fallback: bool = False
 
 
-def secret_rows(store: SecretsStore, declared: list[str]) -> list[dict[str, object]]:
+def secret_rows(store: SecretValues, declared: list[str]) -> list[dict[str, object]]:
     """Every declared secret (set or not) and every stored one, with where its value comes from, masked."""
     stage, fallback = store.values(), store.values(fallback=True)
     rows = []
@@ -60,7 +60,7 @@ def secrets_router(server: ConsoleHost) -> APIRouter:
     router = APIRouter(prefix="/_sst/api")
     changes = [Depends(same_origin_only(server))]
 
-    def store() -> SecretsStore:
+    def store() -> SecretValues:
         try:
             return server.secrets
         except UserError as error:

@@ -17,6 +17,7 @@ import os
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
+from typing import Protocol
 
 from devserver.app.binding import secret_parameters
 from devserver.errors import UserError
@@ -138,6 +139,23 @@ def _value(text: str, source: str, number: int, name: str) -> str:
 
 def secrets_dir(app_dir: Path) -> Path:
     return state_dir(app_dir) / "state" / "secrets"
+
+
+class SecretValues(Protocol):
+    """What the secret commands and the dev server need of a store of secret values: `SecretsStore` (on disk) or,
+    with `--cloud`, `devserver.cloud.secrets.CloudSecrets` (the account's SSM). Every method takes `fallback=True`
+    to work on the fallback values instead of the stage's."""
+
+    stage: str
+    app_dir: Path
+
+    def values(self, *, fallback: bool = False) -> dict[str, str]: ...
+    def get(self, name: str, *, fallback: bool = False) -> str | None: ...
+    def set(self, values: Mapping[str, str], *, fallback: bool = False) -> None: ...
+    def remove(self, name: str, *, fallback: bool = False) -> bool: ...
+    def parameters(self, app_name: str) -> dict[str, tuple[str, bool]]:
+        """The SSM parameters the emulator must be given for these values (none when they are in SSM already)."""
+        ...
 
 
 class SecretsStore:

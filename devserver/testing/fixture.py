@@ -164,7 +164,7 @@ class Emulator:
     @property
     def endpoint(self) -> str:
         """The emulator's endpoint URL (every service)."""
-        return self._session.server.aws.emulator.endpoint
+        return self._session.server.emulator.endpoint
 
     def client(self, service: str) -> BaseClient:
         """A boto3 client for `service` on the emulator, with the account's credentials (full access)."""
@@ -204,7 +204,7 @@ class Emulator:
         `iam` authorizer. Signs with `credentials` (e.g. a user's, from their Auth's `credentials` endpoint), or the
         emulator account's, which pass as the account root. Closed with the fixture."""
         url = self.api(api_id or self._first_api_id()).base_url
-        endpoint = self._session.server.aws.endpoint
+        endpoint = self._session.server.local_aws.endpoint
         signer = credentials or Credentials(endpoint.access_key_id, endpoint.secret_access_key)
         client = httpx.Client(base_url=url, timeout=HTTP_TIMEOUT_SECONDS, auth=SigV4(signer, region=self.app.region))
         self._signed.append(client)

@@ -150,7 +150,7 @@ class TestSession:
     def client(self, service: str) -> BaseClient:
         """A boto3 client for the emulator with its account credentials, made once per service."""
         if service not in self._clients:
-            self._clients[service] = self.server.aws.emulator.client(service)
+            self._clients[service] = self.server.emulator.client(service)
         return self._clients[service]
 
     def secret_parameter(self, name: str) -> str:
