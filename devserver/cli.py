@@ -17,7 +17,7 @@ from devserver.errors import UserError
 
 __all__ = ["COMMANDS", "main"]
 
-COMMANDS = ("start", "bind", "secrets", "invoke", "types", "reset")
+COMMANDS = ("start", "bind", "secrets", "invoke", "types", "reset", "remove")
 """Subcommand modules under `devserver.commands`, in `--help` order."""
 
 

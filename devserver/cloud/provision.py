@@ -26,7 +26,7 @@ from devserver.cloud.bucket_events import foreign_configurations, queue_configur
 from devserver.cloud.ownership import is_owned, ownership_tags, tag_list
 from devserver.errors import UserError
 
-__all__ = ["CloudResources", "NOTIFICATION_QUEUE_ID", "provision_cloud"]
+__all__ = ["NOTIFICATION_QUEUE_ID", "CloudResources", "bucket_tags", "provision_cloud"]
 
 NOTIFICATION_QUEUE_ID = "sst-dev-bucket-events"
 
@@ -82,7 +82,7 @@ def _check_bucket_owners(s3: Any, app: AppSpec) -> None:
             if status == 403:
                 raise UserError(_taken(bucket, "exists in another account")) from None
             raise
-        if not is_owned(_bucket_tags(s3, bucket.name), app.name, app.stage):
+        if not is_owned(bucket_tags(s3, bucket.name), app.name, app.stage):
             raise UserError(_taken(bucket, "exists in this account but is not this app stage's (no sst:app/sst:stage "
                                            "tags naming it)"))  # fmt: skip
 
@@ -92,7 +92,8 @@ def _taken(bucket: BucketSpec, why: str) -> str:
             'of its own (name=...) or use another --stage')  # fmt: skip
 
 
-def _bucket_tags(s3: Any, name: str) -> list[dict[str, str]]:
+def bucket_tags(s3: Any, name: str) -> list[dict[str, str]]:
+    """The bucket's tags (none when it has no tag set)."""
     try:
         tag_set: list[dict[str, str]] = s3.get_bucket_tagging(Bucket=name)["TagSet"]
     except ClientError as error:

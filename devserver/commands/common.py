@@ -5,8 +5,11 @@ from __future__ import annotations
 import argparse
 import getpass
 import re
+import sys
 
-__all__ = ["default_stage", "port_number", "resolve_stage"]
+from devserver.errors import UserError
+
+__all__ = ["ask_on_terminal", "default_stage", "port_number", "resolve_stage"]
 
 
 def default_stage() -> str:
@@ -20,6 +23,14 @@ def default_stage() -> str:
 
 def resolve_stage(args: argparse.Namespace) -> str:
     return str(args.stage) if args.stage else default_stage()
+
+
+def ask_on_terminal(question: str, command: str) -> bool:
+    """Ask a yes/no question on the terminal (default no); `command` names the command that deletes data, for the
+    error when there is no terminal to ask on."""
+    if not sys.stdin.isatty():
+        raise UserError(f"{command} deletes data: pass --yes to confirm when stdin is not a terminal")
+    return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
 
 
 def port_number(value: str) -> int:

@@ -12,10 +12,9 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import sys
 from collections.abc import Callable
 
-from devserver.commands.common import resolve_stage
+from devserver.commands.common import ask_on_terminal, resolve_stage
 from devserver.errors import UserError
 from devserver.state.files import emulator_state_dir
 from devserver.state.secrets import SecretsStore
@@ -39,9 +38,7 @@ def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], comm
 
 
 def _ask_on_terminal(question: str) -> bool:
-    if not sys.stdin.isatty():
-        raise UserError("reset deletes data: pass --yes to confirm when stdin is not a terminal")
-    return input(f"{question} [y/N] ").strip().lower() in ("y", "yes")
+    return ask_on_terminal(question, "reset")
 
 
 def run(args: argparse.Namespace, confirm: Confirm = _ask_on_terminal) -> int:
