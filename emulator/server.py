@@ -64,6 +64,7 @@ from emulator.moto.s3_hooks import S3EventHooks
 from emulator.moto.service_events import ServiceEventHooks
 from emulator.moto.service_persistence import ServicePersistence
 from emulator.process import EmulatorCredentials
+from emulator.quiet_server import QuietServer
 from emulator.request_context import CurrentRequest, RequestContextMiddleware
 from emulator.s3.events import RawS3Event
 from emulator.s3.raw_events import Sequencer
@@ -157,9 +158,9 @@ def _watch_lifeline(fd: int, scratch_dir: Path | None) -> None:
     os.kill(os.getpid(), signal.SIGTERM)
 
 
-class _Server(uvicorn.Server):
-    """uvicorn's server, calling `on_stopped` once it has stopped serving. uvicorn then re-raises the signal that
-    stopped it, which ends the process before anything after `serve()` would run."""
+class _Server(QuietServer):
+    """uvicorn's server (sleeping while idle), calling `on_stopped` once it has stopped serving. uvicorn then
+    re-raises the signal that stopped it, which ends the process before anything after `serve()` would run."""
 
     def __init__(self, config: uvicorn.Config, on_stopped: Callable[[], None]) -> None:
         super().__init__(config)

@@ -19,6 +19,7 @@ import uvicorn
 
 from devserver.errors import StartError
 from devserver.http.protocol import CoalescingHttpProtocol
+from emulator.quiet_server import QuietServer
 
 __all__ = ["EmbeddedServer", "Listener", "Listeners", "bind_socket"]
 
@@ -28,9 +29,9 @@ _LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
 _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0", "::"})
 
 
-class EmbeddedServer(uvicorn.Server):
+class EmbeddedServer(QuietServer):
     """A uvicorn server inside the dev server's loop: sst-dev, which runs several of them in one loop, owns SIGINT
-    and SIGTERM and stops each server itself."""
+    and SIGTERM and stops each server itself. It sleeps while idle (`emulator.quiet_server`)."""
 
     @contextlib.contextmanager
     def capture_signals(self) -> Iterator[None]:
