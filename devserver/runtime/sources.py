@@ -16,13 +16,16 @@ __all__ = ["SourceTracker", "default_excluded_roots", "local_source_files"]
 
 
 def default_excluded_roots() -> tuple[str, ...]:
-    """Folders whose modules are never the user's: the interpreter, every site-packages and sst-dev itself.
+    """Folders whose modules are never the user's: the interpreter, every site-packages and sst-dev's two packages.
 
     Built from `sys` alone (no `sysconfig`, no `pathlib`): this runs in every worker's cold start.
     """
     roots = {sys.base_prefix, sys.prefix, sys.exec_prefix, os.path.dirname(os.__file__)}  # stdlib
     roots.update(entry for entry in sys.path if entry.endswith(("site-packages", "dist-packages")))
-    roots.add(os.path.dirname(os.path.dirname(os.path.realpath(__file__))))  # the devserver package
+    devserver = os.path.dirname(os.path.dirname(os.path.realpath(__file__)))
+    # sst-dev is two packages, side by side: a worker imports `emulator.account` too (through devserver.app.naming),
+    # and reporting it made the reloader watch sst-dev's own emulator folder.
+    roots.update((devserver, os.path.join(os.path.dirname(devserver), "emulator")))
     return tuple(sorted(os.path.realpath(root) + os.sep for root in roots if root))
 
 

@@ -253,4 +253,5 @@ async def test_source_files_include_modules_outside_the_app_and_behind_symlinks(
     assert (linked_target / "tools.py").resolve() in files
     assert (app_dir / "functions" / "uses_outside.py").resolve() in files
     assert not any("site-packages" in str(file) or "/devserver/" in str(file) for file in files)
+    assert not any("/emulator/" in str(file) for file in files), "sst-dev's other package is not the user's either"
     assert reported[-1] == ("uses", files)
