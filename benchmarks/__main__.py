@@ -22,6 +22,7 @@ BENCHMARKS = (
     "emulator_s3",
     "notification_latency",
     "trigger_latency",
+    "cloud_latency",
     "emulator_memory",
     "load_mix",
 )
@@ -87,6 +88,10 @@ HEADLINES: tuple[tuple[str, str, str, Callable[[float], bool] | None], ...] = (
      "trigger_latency.sns_published_to_both_subscribers_started.p50_ms", "≤ 15", lambda v: v <= 15),
     ("Idle with a queue, a cron and a stream: whole tree, % of a core over 30 s",
      "trigger_latency.idle.tree_cpu_percent_of_a_core", "≤ 1", lambda v: v <= 1),
+    ("`--cloud`: S3 PUT → local handler started, p50 ms over the account's own S3 → SQS p50 (stand-in)",
+     "cloud_latency.added_p50_ms", "≤ 100", lambda v: v <= 100),
+    ("`--cloud` idle: whole tree, % of a core over 30 s", "cloud_latency.idle.tree_cpu_percent_of_a_core", "≤ 1",
+     lambda v: v <= 1),
     ("Load, 32 clients × 60 s: errors", "load_mix.errors", "0", lambda v: v == 0),
     ("Load: lost notifications", "load_mix.lost_notifications", "0", lambda v: v == 0),
     ("Load: dev server + workers RSS growth after the first 15 s, %",
