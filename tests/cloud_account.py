@@ -56,8 +56,15 @@ class StandInAccount:
 
 
 @contextmanager
-def stand_in_account() -> Iterator[StandInAccount]:
-    child = subprocess.Popen([sys.executable, "-c", _SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+def stand_in_account(*, unauthenticated_actions: int | None = None) -> Iterator[StandInAccount]:
+    """The account; with `unauthenticated_actions=N` it enforces IAM after its first N requests (moto's
+    `INITIAL_NO_AUTH_ACTION_COUNT`), so a test can make a user first and then be refused as that user."""
+    env = dict(os.environ)
+    if unauthenticated_actions is not None:
+        env["INITIAL_NO_AUTH_ACTION_COUNT"] = str(unauthenticated_actions)
+    child = subprocess.Popen(
+        [sys.executable, "-c", _SERVER], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, env=env
+    )
     try:
         assert child.stdout is not None
         yield StandInAccount(f"http://127.0.0.1:{int(child.stdout.readline())}")

@@ -71,3 +71,23 @@ def test_without_credentials_the_error_names_the_cause_and_the_fix(tmp_path: Pat
     expected = "sst-dev: error: NoCredentialsError: no AWS credentials for the SSM parameters of stage 'dev'"
     assert line.startswith(expected)
     assert "aws configure" in line and "Traceback" not in result.stderr
+
+
+def test_a_denial_and_unknown_credentials_each_get_their_line(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "app", 'Config.Secret(stack, "STRIPE_KEY")')
+    with stand_in_account(unauthenticated_actions=2) as guarded:
+        iam = guarded.client("iam")
+        iam.create_user(UserName="intern")  # with no policy: may do nothing
+        key = iam.create_access_key(UserName="intern")["AccessKey"]
+        env = guarded.environment(tmp_path)
+
+        unknown = secrets(app, env, "set", "STRIPE_KEY", "sk")
+        assert unknown.returncode != 0
+        assert "InvalidClientTokenId: the account does not accept these AWS credentials" in unknown.stderr
+
+        env |= {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+        denied = secrets(app, env, "set", "STRIPE_KEY", "sk")
+    assert denied.returncode != 0
+    [line] = denied.stderr.strip().splitlines()
+    assert "AccessDenied" in line and "may not use the SSM parameters of stage 'dev'" in line
+    assert "grant the IAM permission" in line and "sk" not in line.split("'dev'")[1]

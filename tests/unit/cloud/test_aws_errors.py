@@ -35,6 +35,16 @@ def test_each_refusal_gets_its_line(error: Exception, starts: str, advice: str) 
     assert line is not None and line.startswith(starts) and advice in line and "\n" not in line
 
 
-def test_other_errors_are_left_to_the_caller() -> None:
-    assert explain(client_error("NoSuchBucket"), "bucket b") is None
+def test_other_answers_get_their_code_and_message_and_other_errors_are_left_to_the_caller() -> None:
+    assert explain(client_error("NoSuchBucket"), "bucket b") == "NoSuchBucket: AWS refused bucket b: ..."
     assert explain(ValueError("x"), "bucket b") is None
+
+
+def test_a_refusal_answered_in_xml_is_read_from_it() -> None:
+    xml = (
+        '<?xml version="1.0"?>\n<ErrorResponse><Errors><Error><Code>InvalidClientTokenId</Code>'
+        "<Message>The security token included in the request is invalid.</Message></Error></Errors></ErrorResponse>"
+    )
+    error = ClientError({"Error": {"Code": "403", "Message": xml}}, "PutParameter")
+    line = explain(error, "bucket b")
+    assert line is not None and line.startswith("InvalidClientTokenId: the account does not accept these")
