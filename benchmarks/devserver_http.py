@@ -15,7 +15,10 @@ Both servers run side by side and are measured in turn, `--rounds` times; each f
 so a neighbour's load on a shared machine weighs on both sides of a ratio rather than on one.
 Reload: a handler is saved 20 times, each time with a new version, and the time from the write to the first
 response showing it is recorded, while wrk keeps another route busy; process count and RSS are read before and
-after. Start-up: spawn `sst-dev start` until `/_sst/api/health` answers, median of 5.
+after. Start-up: spawn `sst-dev start` until `/_sst/api/health` answers (`start_to_ready_s`), and on until
+`GET /files`, a route whose handler lists the sample app's bucket, first answers 200 (`start_to_first_bucket_route_s`:
+the emulator started, the bucket created and a worker cold-started), median of 5. The idle RSS of the whole process
+tree is read 0.5 s after that, with the Console loaded (`GET /_sst/`) and `GET /` served.
 
 Run: `python -m benchmarks.devserver_http [--seconds 10] [--rounds 3]`; prints one JSON object.
 """
@@ -120,16 +123,23 @@ def reload_figures(app_dir: Path, url: str, saves: int = 20) -> dict[str, Any]:
 
 
 def startup_figures(app_dir: Path, runs: int = 5) -> dict[str, Any]:
-    seconds, idle_rss = [], []
+    seconds, to_bucket_route, idle_rss = [], [], []
     for _ in range(runs):
         port = free_port()
         began = time.perf_counter()
         with running(sst_dev(app_dir, port), f"http://127.0.0.1:{port}/_sst/api/health") as process:
             seconds.append(time.perf_counter() - began)
+            assert httpx.get(f"http://127.0.0.1:{port}/files", timeout=30).status_code == 200
+            to_bucket_route.append(time.perf_counter() - began)
             httpx.get(f"http://127.0.0.1:{port}/")
+            httpx.get(f"http://127.0.0.1:{port}/_sst/")
             time.sleep(0.5)
             idle_rss.append(tree_rss_mb(process.pid))
-    return {"start_to_ready_s": round(statistics.median(seconds), 3), "idle_tree_rss_mb": statistics.median(idle_rss)}
+    return {
+        "start_to_ready_s": round(statistics.median(seconds), 3),
+        "start_to_first_bucket_route_s": round(statistics.median(to_bucket_route), 3),
+        "idle_tree_rss_mb": statistics.median(idle_rss),
+    }
 
 
 def run(seconds: int, rounds: int = 3) -> dict[str, Any]:

@@ -14,12 +14,18 @@ Servers measured:
   first (a guarantee moto's server does not give), so its writes are slower by an fsync.
 - `ours_in_thread`: our exact app served on a thread of this process instead, which is what an in-process emulator
   would cost the dev server (one GIL for both).
+`list_1000_keys_ms` is the median time of one ListObjectsV2 that returns 1,000 keys (one page, boto3, 20 calls per
+server after the bucket is filled), with ours / moto's time in the same run.
 `file_create_us` is the median cost of creating one empty file in the system's temp folder and in that app
 folder: each stored object costs one, and on some machines the two differ by an order of magnitude.
 Finally a fresh emulator takes a 100 MiB multipart upload (boto3's default transfer: 8 MiB parts, 10 threads)
 and we read its peak resident set (`VmHWM` in /proc/PID/status).
 
-Run: `python -m benchmarks.emulator_s3 [--runs 3]`; prints one JSON object.
+`--baseline DIR` adds one more server to the turns: the emulator as the checkout in DIR has it (its `emulator`
+package, started by this checkout's `EmulatorProcess`), reported as `baseline` with its own ratios to moto, so a
+change can be compared with the code before it in the same run (`git worktree add /tmp/before REV`).
+
+Run: `python -m benchmarks.emulator_s3 [--runs 3] [--baseline DIR]`; prints one JSON object.
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
@@ -107,6 +113,24 @@ def measure(endpoints: dict[str, str], runs: int) -> dict[str, Samples]:
                 for operation, value in ops_per_second(client, bucket, size, count).items():
                     samples[name][label][operation].append(value)
     return samples
+
+
+def list_1000_keys_ms(endpoints: dict[str, str], calls: int = 20) -> dict[str, float]:
+    """Median ms of a ListObjectsV2 returning 1,000 keys, per server; the buckets hold 1,000 one-byte objects."""
+    found = {}
+    for name, endpoint in endpoints.items():
+        client = s3_client(endpoint)
+        bucket = f"bench-list-{time.time_ns()}"
+        client.create_bucket(Bucket=bucket)
+        for index in range(1000):
+            client.put_object(Bucket=bucket, Key=f"dir/key-{index:04d}", Body=b"x")
+        samples = []
+        for _ in range(calls):
+            started = time.perf_counter()
+            assert client.list_objects_v2(Bucket=bucket)["KeyCount"] == 1000
+            samples.append((time.perf_counter() - started) * 1000)
+        found[name] = round(statistics.median(samples), 1)
+    return found
 
 
 def medians(of: Samples) -> dict[str, dict[str, float]]:
@@ -206,7 +230,17 @@ def startup_seconds(runs: int) -> float:
     return round(statistics.median(samples), 3)
 
 
-def run(runs: int, with_thread: bool) -> dict[str, Any]:
+def _emulator_from(checkout: Path) -> Callable[..., subprocess.Popen[bytes]]:
+    """An `EmulatorProcess` spawner that runs the emulator package of another checkout."""
+
+    def spawn(command: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+        env = {**kwargs.pop("env"), "PYTHONPATH": str(checkout)}
+        return subprocess.Popen(command, env=env, **kwargs)
+
+    return spawn
+
+
+def run(runs: int, with_thread: bool, baseline: Path | None = None) -> dict[str, Any]:
     report: dict[str, Any] = {"runs": runs, "startup_seconds": startup_seconds(runs)}
     with app_folder() as folder:
         system_temp = file_create_us(Path(tempfile.gettempdir()))
@@ -217,12 +251,21 @@ def run(runs: int, with_thread: bool) -> dict[str, Any]:
         endpoints["ours_durable"] = servers.enter_context(EmulatorProcess(state_dir=state_dir)).endpoint
         if with_thread:
             endpoints["ours_in_thread"] = servers.enter_context(ours_in_thread())
+        if baseline is not None:
+            endpoints["baseline"] = servers.enter_context(EmulatorProcess(spawn=_emulator_from(baseline))).endpoint
         samples = measure(endpoints, runs)
+        report["list_1000_keys_ms"] = list_1000_keys_ms(endpoints)
     for name, server_samples in samples.items():
         report[name] = medians(server_samples)
     moto = samples["moto_threaded_server"]
     report["ours_vs_moto"] = ratios(samples["ours"], moto)
     report["ours_durable_vs_moto"] = ratios(samples["ours_durable"], moto)
+    listing = report["list_1000_keys_ms"]
+    report["list_1000_keys_time_vs_moto"] = {
+        name: round(listing[name] / listing["moto_threaded_server"], 2) for name in ("ours", "ours_durable")
+    }
+    if baseline is not None:
+        report["baseline_vs_moto"] = ratios(samples["baseline"], moto)
     report["multipart_100MiB"] = multipart_peak_rss()
     return report
 
@@ -231,8 +274,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.emulator_s3", description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=3, help="runs per measurement; medians are reported")
     parser.add_argument("--no-thread", action="store_true", help="skip the in-process (thread) variant")
+    parser.add_argument("--baseline", type=Path, help="also measure the emulator of the checkout in this folder")
     args = parser.parse_args(argv)
-    print(json.dumps(run(args.runs, not args.no_thread), indent=2))
+    print(json.dumps(run(args.runs, not args.no_thread, args.baseline), indent=2))
 
 
 if __name__ == "__main__":
