@@ -113,7 +113,8 @@ def reload_figures(app_dir: Path, url: str, saves: int = 20) -> dict[str, Any]:
             began = time.perf_counter()
             handler.write_text(VERSIONED_HANDLER.format(version=version))
             while client.get(url + "/").json().get("version") != version:
-                pass
+                if time.perf_counter() - began > 30:
+                    raise RuntimeError(f"saving {handler} did not reload it within 30 s")
             samples.append((time.perf_counter() - began) * 1000)
     load.join()
     after = {"processes": len(process_tree(pid)), "rss_mb": tree_rss_mb(pid)}

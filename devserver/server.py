@@ -31,10 +31,6 @@ from devserver.app.loader import CONFIG_FILE, AppConfigError, load_app
 from devserver.app.model import ApiSpec, AppSpec, FunctionSpec, RouteSpec
 from devserver.app.naming import ACCOUNT_ID
 from devserver.aws.local_aws import LocalAws
-from devserver.cloud.account import CloudAccount
-from devserver.cloud.cloud_aws import CloudAws
-from devserver.cloud.secrets import CloudSecrets
-from devserver.cloud.start import account_id, check_cloud_app, check_cloud_stage
 from devserver.console.on_demand import ASGIApp, ConsoleOnDemand
 from devserver.debug.debugger import Debugger
 from devserver.debug.settings import DebugSettings, DebugSettingsError
@@ -62,6 +58,7 @@ from devserver.triggers.s3_notifications import Delivery
 
 if TYPE_CHECKING:
     from devserver.auth.service import AuthService
+    from devserver.cloud.cloud_aws import CloudAws
     from emulator.process import EmulatorProcess
 
 __all__ = ["DevServer", "ServerOptions"]
@@ -205,9 +202,7 @@ class DevServer:
     async def _start(self) -> None:
         began = time.perf_counter()
         self._check_state_dir()
-        if self.options.cloud:
-            check_cloud_stage(self.options.stage, allow_prod=self.options.allow_prod)
-        account = await asyncio.to_thread(account_id, None) if self.options.cloud else ACCOUNT_ID
+        account = await self._cloud_account() if self.options.cloud else ACCOUNT_ID
         try:
             app = load_app(self.app_dir, stage=self.options.stage, api_url=self.api_url, account=account)
         except AppConfigError as error:
@@ -269,7 +264,18 @@ class DevServer:
             state_dir=emulator_state_dir(self.app_dir, self.options.stage) if self.options.persist else None,
         )
 
+    async def _cloud_account(self) -> str:
+        """With `--cloud`: the stage is allowed, and the account id the credential chain names."""
+        from devserver.cloud.start import account_id, check_cloud_stage  # `--cloud` only: keeps botocore out
+
+        check_cloud_stage(self.options.stage, allow_prod=self.options.allow_prod)
+        return await asyncio.to_thread(account_id, None)
+
     def _cloud_aws(self, app: AppSpec, account: str) -> CloudAws:
+        from devserver.cloud.account import CloudAccount
+        from devserver.cloud.cloud_aws import CloudAws
+        from devserver.cloud.start import check_cloud_app
+
         check_cloud_app(app)
         return CloudAws(
             account=CloudAccount(app.region),
@@ -372,7 +378,9 @@ class DevServer:
     @property
     def secrets(self) -> SecretValues:
         """The stage's secret values: on disk, or with `--cloud` in the account's SSM."""
-        if isinstance(self._aws, CloudAws):
+        if self._aws is not None and not isinstance(self._aws, LocalAws):
+            from devserver.cloud.secrets import CloudSecrets
+
             return CloudSecrets(self._aws.client("ssm"), self.app_dir, self.app.name, self.options.stage)
         return SecretsStore(self.app_dir, self.options.stage)
 
@@ -412,7 +420,7 @@ class DevServer:
             "api": {api.id: {"url": self.api_url(api.id)} for api in app.apis},
             "console": {"url": self.console_url},
             "emulator": aws.endpoint.dev_document(),
-            **({"cloud": aws.dev_document()} if isinstance(aws, CloudAws) else {}),
+            **({} if isinstance(aws, LocalAws) else {"cloud": aws.dev_document()}),
             "resources": {
                 kind: {cid: dict(props) for cid, props in ids.items()} for kind, ids in app.resources.items()
             },

@@ -10,9 +10,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["IGNORED_DIRS", "ReloadPlan", "plan_reload"]
+__all__ = ["ReloadPlan", "plan_reload"]
 
-IGNORED_DIRS = frozenset({".sst", ".git", "__pycache__", ".venv", "node_modules", ".mypy_cache", ".pytest_cache"})
 SOURCE_SUFFIXES = frozenset({".py"})
 
 
@@ -33,7 +32,7 @@ def plan_reload(
     config_sources: Iterable[Path],
     function_sources: Mapping[str, Iterable[Path]],
 ) -> ReloadPlan:
-    """Decide what to do about `changed` (real paths).
+    """Decide what to do about `changed` (real paths; the watcher has left out ignored folders and files).
 
     - a file the config read (`sst.config.py`, or a stack module it imports) → reload the config, which
       also retires every worker, since any function's settings may have changed;
@@ -42,7 +41,7 @@ def plan_reload(
       function: we cannot know who reads it, and a cold start costs tens of milliseconds;
     - a Python file nobody imported yet → nothing: the next import reads it fresh.
     """
-    changed = [path for path in changed if not IGNORED_DIRS.intersection(path.parts)]
+    changed = list(changed)
     config_files = set(config_sources)
     if any(path in config_files for path in changed):
         return ReloadPlan(reload_config=True, retire=frozenset(function_sources))

@@ -24,12 +24,12 @@ from pathlib import Path
 
 import watchfiles
 
-from devserver.reload.plan import IGNORED_DIRS
-
-__all__ = ["DEBOUNCE_MS", "STEP_MS", "SourceWatcher"]
+__all__ = ["DEBOUNCE_MS", "IGNORED_DIRS", "STEP_MS", "SourceWatcher"]
 
 OnChange = Callable[[set[Path]], Awaitable[None]]
 
+IGNORED_DIRS = frozenset({".sst", ".git", "__pycache__", ".venv", "node_modules", ".mypy_cache", ".pytest_cache"})
+"""Folders below a watched folder whose changes are never the app's source (`.sst/state` changes on every write)."""
 STEP_MS = 25
 DEBOUNCE_MS = 50
 

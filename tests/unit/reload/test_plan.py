@@ -36,7 +36,3 @@ def test_a_python_file_nobody_imported_changes_nothing() -> None:
 
 def test_a_data_file_change_retires_every_function() -> None:
     assert plan(APP / "templates" / "page.html").retire == {"hello", "files"}
-
-
-def test_changes_in_state_and_cache_folders_are_ignored() -> None:
-    assert plan(APP / ".sst" / "outputs.json", APP / "functions" / "__pycache__" / "x.txt").empty
