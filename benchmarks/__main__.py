@@ -62,6 +62,8 @@ HEADLINES: tuple[tuple[str, str, str, Callable[[float], bool] | None], ...] = (
      "(context)", None),
     ("Route p50, ms (sst-dev)", "devserver_http.sst_dev_hot_reload_on.latency.p50_ms", "(peer: 0.8 ms)",
      lambda v: v <= 0.8),
+    ("First request 1 s after saving a boto3 handler, ms (re-warmed in the background)",
+     "devserver_http.reload.request_after_save.first_after_save_ms", "≤ 50 (issue 21)", lambda v: v <= 50),
     ("Save → new code served, median of 20, ms", "devserver_http.reload.save_to_new_code_ms.median", "≤ 300",
      lambda v: v <= 300),
     ("`sst-dev start` → ready, s", "devserver_http.startup.start_to_ready_s", "≤ 1.0", lambda v: v <= 1.0),

@@ -15,7 +15,9 @@ Both servers run side by side and are measured in turn, `--rounds` times; each f
 so a neighbour's load on a shared machine weighs on both sides of a ratio rather than on one.
 Reload: a handler is saved 20 times, each time with a new version, and the time from the write to the first
 response showing it is recorded, while wrk keeps another route busy; process count and RSS are read before and
-after. Start-up: spawn `sst-dev start` until `/_sst/api/health` answers (`start_to_ready_s`), and on until
+after. Then `request_after_save`: the handler of `GET /files` (it imports boto3) is saved 10 times, and the first
+request 1 s after each save is timed, beside a warm request before it (workers are re-warmed in the background
+after a save). Start-up: spawn `sst-dev start` until `/_sst/api/health` answers (`start_to_ready_s`), and on until
 `GET /files`, a route whose handler lists the sample app's bucket, first answers 200 (`start_to_first_bucket_route_s`:
 the emulator started, the bucket created and a worker cold-started), median of 5. The idle RSS of the whole process
 tree is read 0.5 s after that, with the Console loaded (`GET /_sst/`) and `GET /` served.
@@ -123,6 +125,29 @@ def reload_figures(app_dir: Path, url: str, saves: int = 20) -> dict[str, Any]:
             "before": before, "after": after}  # fmt: skip
 
 
+def first_request_after_save(url: str, handler: Path, saves: int = 10, pause: float = 1.0) -> dict[str, float]:
+    """`GET /files` (its handler imports boto3 and lists a bucket) right after a warm request, and the first one
+    `pause` s after each save of its handler (the time to switch to the browser): ms, medians."""
+    original = handler.read_text()
+    warm, after_save = [], []
+    with httpx.Client(timeout=30) as client:
+        for version in range(saves):
+            client.get(url + "/files")
+            started = time.perf_counter()
+            client.get(url + "/files")
+            warm.append((time.perf_counter() - started) * 1000)
+            handler.write_text(f"{original}\n# saved {version}\n")
+            time.sleep(pause)
+            started = time.perf_counter()
+            assert client.get(url + "/files").status_code == 200
+            after_save.append((time.perf_counter() - started) * 1000)
+    handler.write_text(original)
+    return {
+        "warm_ms": round(statistics.median(warm), 1),
+        "first_after_save_ms": round(statistics.median(after_save), 1),
+    }
+
+
 def startup_figures(app_dir: Path, runs: int = 5) -> dict[str, Any]:
     seconds, to_bucket_route, idle_rss = [], [], []
     for _ in range(runs):
@@ -167,6 +192,7 @@ def run(seconds: int, rounds: int = 3) -> dict[str, Any]:
                     rounds,
                 )
             reload = reload_figures(app_dir, url)
+            reload["request_after_save"] = first_request_after_save(url, app_dir / "functions" / "files.py")
         startup = startup_figures(app_dir)
     ours = routes["ours"]
     return {

@@ -3,8 +3,9 @@
 How it works: a `SourceWatcher` reports changed files (the app folder, plus every folder a worker reports having
 imported from). `plan_reload` decides what they mean. A change to `sst.config.py` or a module it imports calls
 `reload_config` (the dev server re-loads the app and re-mounts its routes in place). A change to a handler's sources
-retires that function's warm workers, so its next invocation cold-starts the new code. One change is applied at a
-time. A failure is printed and the watcher goes on, or the next save would go unseen.
+retires that function's warm workers and starts one of the new code in the background (`WorkerPool.retire` with
+`rewarm`), so the next invocation finds it warm. One change is applied at a time. A failure is printed and the
+watcher goes on, or the next save would go unseen.
 """
 
 from __future__ import annotations
@@ -67,4 +68,4 @@ class Reloader:
             if plan.reload_config:
                 await self._reload_config()
             elif plan.retire:
-                self._pool.retire(lambda spec: spec.name in plan.retire)
+                self._pool.retire(lambda spec: spec.name in plan.retire, rewarm=True)

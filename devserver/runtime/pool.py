@@ -4,11 +4,15 @@ How it works: per function, a semaphore of `max_workers_per_function` slots boun
 invocation takes a slot (queueing FIFO when all are busy, as Lambda throttles at its concurrency limit), then the
 most recently used idle sandbox of that exact `FunctionSpec` (warm), or starts a new one (cold; Lambda likewise
 keeps an environment per concurrent request). After the invocation the sandbox goes back to the idle list unless it
-was retired, died or timed out. `retire()` is how hot reload swaps code: idle sandboxes stop at once, busy ones
-when they finish, and the next invocation cold-starts with the new files. Workers report the local source files
-they import; the pool keeps them per function for the reloader to watch. With a `WorkerDebugger` (`debug=`), workers
-get its environment, a function under debugpy runs one worker at a time, and each invocation of it first lets an
-attaching editor finish (see `devserver.debug.debugger`).
+was retired, died or timed out. `retire()` is how hot reload swaps code: idle sandboxes stop at once, busy ones when
+they finish, and the next invocation cold-starts with the new files — unless the retire asks to re-warm: then,
+`REWARM_DELAY_SECONDS` after the last retire of a burst (a `git checkout` is one generation, not one per file), one
+new sandbox per retired function's exact spec starts in the background, as SAM's `--warm-containers EAGER` does,
+holding a slot while it starts; an invocation that finds none idle while that start is under way waits for it rather
+than starting a second one. A sandbox retired while it starts is dropped when its start ends. Workers report the
+local source files they import; the pool keeps them per function for the reloader to watch. With a `WorkerDebugger`
+(`debug=`), workers get its environment, a function under debugpy runs one worker at a time, and each invocation of
+it first lets an attaching editor finish (see `devserver.debug.debugger`).
 """
 
 from __future__ import annotations
@@ -28,12 +32,13 @@ from devserver.runtime.invocation import Invocation
 from devserver.runtime.request_ids import new_request_id
 from devserver.runtime.sandbox import InvokeRequest, Outcome, PipeSandbox, Sandbox, SandboxHooks
 
-__all__ = ["LogSink", "PoolClosedError", "WorkerPool"]
+__all__ = ["REWARM_DELAY_SECONDS", "LogSink", "PoolClosedError", "WorkerPool"]
 
 LogSink = Callable[[str, str | None, str], None]
 """`(function_name, request_id or None, line)`: called once per line a worker prints (None while it initialises)."""
 
 _CLOSE_GRACE_SECONDS = 1.0
+REWARM_DELAY_SECONDS = 0.1
 
 
 class PoolClosedError(RuntimeError):
@@ -46,6 +51,10 @@ class _FunctionWorkers:
     idle: list[Sandbox] = field(default_factory=list)
     live: set[Sandbox] = field(default_factory=set)
     sources: set[Path] = field(default_factory=set)
+    rewarm: asyncio.TimerHandle | None = None
+    """The re-warm scheduled after the last retire, until it begins."""
+    warming: asyncio.Task[None] | None = None
+    """The re-warm under way, if any."""
 
 
 class WorkerPool:
@@ -82,6 +91,8 @@ class WorkerPool:
             raise PoolClosedError("the worker pool is closed")
         request_id = request_id or new_request_id()
         workers = self._workers(function)
+        if not workers.idle and workers.warming is not None and not workers.warming.done():
+            await asyncio.wait([workers.warming])  # a sandbox of the new code is starting: take it when it is up
         async with workers.slots:
             sandbox = self._take_idle(workers, function)
             init_ms: float | None = None
@@ -121,20 +132,51 @@ class WorkerPool:
                 outcome = Outcome(outcome.result, outcome.error, init_logs + outcome.logs)
             return self._invocation(function, request_id, outcome, duration_ms, init_ms)
 
-    def retire(self, predicate: Callable[[FunctionSpec], bool]) -> int:
+    def retire(self, predicate: Callable[[FunctionSpec], bool], *, rewarm: bool = False) -> int:
         """Stop the workers whose function matches: idle ones now, busy ones after their current invocation.
 
-        Returns how many workers were retired; the next invocation of those functions cold-starts new code.
+        Returns how many workers were retired; the next invocation of those functions cold-starts new code, or, with
+        `rewarm`, finds one started in the background (for code changes: the specs stay the same).
         """
         count = 0
         for workers in self._functions.values():
+            retired: FunctionSpec | None = None
             for sandbox in list(workers.live):
                 if not sandbox.retired and predicate(sandbox.spec):
                     sandbox.retired = True
+                    retired = sandbox.spec
                     count += 1
                     if sandbox in workers.idle:
                         self._discard(workers, sandbox)
+            if rewarm and retired is not None and self._debug is None:
+                self._schedule_rewarm(workers, retired)
         return count
+
+    def _schedule_rewarm(self, workers: _FunctionWorkers, spec: FunctionSpec) -> None:
+        if workers.rewarm is not None:
+            workers.rewarm.cancel()  # a later retire of the same burst: one re-warm, after the last
+        workers.rewarm = asyncio.get_running_loop().call_later(REWARM_DELAY_SECONDS, self._begin_rewarm, workers, spec)
+
+    def _begin_rewarm(self, workers: _FunctionWorkers, spec: FunctionSpec) -> None:
+        workers.rewarm = None
+        if not self._closed and (workers.warming is None or workers.warming.done()):
+            workers.warming = asyncio.ensure_future(self._rewarm(workers, spec))
+
+    async def _rewarm(self, workers: _FunctionWorkers, spec: FunctionSpec) -> None:
+        if workers.idle or workers.slots.locked():
+            return  # something is warm already, or every slot is busy: an invocation will start what it needs
+        async with workers.slots:
+            sandbox = self._new_sandbox(spec)
+            workers.live.add(sandbox)
+            try:
+                init = await sandbox.start(new_request_id())
+            except Exception:  # cannot spawn: the next invocation tries again and reports why
+                self._discard(workers, sandbox)
+                return
+            if init.error is not None:
+                self._discard(workers, sandbox)  # the next invocation cold-starts and reports the error
+                return
+            self._release(workers, sandbox)
 
     def source_files(self, function_name: str) -> frozenset[Path]:
         """Real paths of the local source files the function's workers have imported so far."""
@@ -149,6 +191,10 @@ class WorkerPool:
         """Kill every worker with its process group and wait for them to exit (at most about a second)."""
         self._closed = True
         for workers in self._functions.values():
+            if workers.rewarm is not None:
+                workers.rewarm.cancel()
+            if workers.warming is not None:
+                workers.warming.cancel()
             for sandbox in list(workers.live):
                 self._discard(workers, sandbox)
         if self._closing:

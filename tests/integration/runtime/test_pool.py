@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from devserver.app.model import FunctionSpec, frozen_mapping
-from devserver.runtime.pool import WorkerPool
+from devserver.runtime.pool import REWARM_DELAY_SECONDS, WorkerPool
 from tests.apps import copy_fixture_app
 
 pytestmark = pytest.mark.anyio
@@ -138,6 +138,49 @@ async def test_retiring_a_function_makes_the_next_invocation_run_the_edited_code
     after = await pool.invoke(hello, {"name": "Ada"})
     assert after.cold and after.result["message"] == "hi Ada"  # type: ignore[index]
     assert after.result["pid"] != before.result["pid"]  # type: ignore[index]
+
+
+async def settled(pool: WorkerPool, workers: int, timeout: float = 10.0) -> None:
+    """Wait until `workers` workers are alive and the re-warm delay has long passed."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    await asyncio.sleep(REWARM_DELAY_SECONDS * 3)
+    while pool.worker_count() != workers and asyncio.get_running_loop().time() < deadline:
+        await asyncio.sleep(0.02)
+
+
+async def test_a_rewarming_retire_leaves_a_warm_worker_of_the_edited_code(app_dir: Path, pool: WorkerPool) -> None:
+    hello = function(app_dir, "functions/hello.main")
+    before = await pool.invoke(hello, {"name": "Ada"})
+    (app_dir / "functions" / "greeting.py").write_text("def greet(name):\n    return f'hi {name}'\n")
+    assert pool.retire(lambda spec: spec.name == hello.name, rewarm=True) == 1
+    await settled(pool, workers=1)
+    await asyncio.sleep(0.5)  # long enough for a worker to be up
+    after = await pool.invoke(hello, {"name": "Ada"})
+    assert not after.cold, "the worker started in the background is warm"
+    assert after.result["message"] == "hi Ada" and after.result["pid"] != before.result["pid"]  # type: ignore[index]
+    assert pool.worker_count() == 1
+
+
+async def test_a_burst_of_retires_starts_one_worker_and_an_early_request_waits_for_it(
+    app_dir: Path, pool: WorkerPool
+) -> None:
+    hello = function(app_dir, "functions/hello.main")
+    await pool.invoke(hello, {"name": "Ada"})
+    for _ in range(5):  # a `git checkout`: the reloader retires again for each batch
+        pool.retire(lambda spec: spec.name == hello.name, rewarm=True)
+        await asyncio.sleep(REWARM_DELAY_SECONDS / 5)
+    await asyncio.sleep(REWARM_DELAY_SECONDS * 1.5)  # the re-warm has begun, its worker is still starting
+    early = await pool.invoke(hello, {"name": "Bob"})
+    assert not early.cold, "it took the worker being started rather than starting a second one"
+    assert pool.worker_count() == 1
+
+
+async def test_a_retire_without_rewarm_starts_nothing(app_dir: Path, pool: WorkerPool) -> None:
+    hello = function(app_dir, "functions/hello.main")
+    await pool.invoke(hello, {"name": "Ada"})
+    pool.retire(lambda spec: True)  # a config reload: the specs themselves change
+    await asyncio.sleep(REWARM_DELAY_SECONDS * 5)
+    assert pool.worker_count() == 0
 
 
 async def test_a_busy_worker_is_retired_once_its_invocation_finishes(app_dir: Path, pool: WorkerPool) -> None:
