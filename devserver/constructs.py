@@ -1,7 +1,7 @@
 """The constructs a user writes in `sst.config.py`: the public import path (`from devserver.constructs import Api`).
 
-They are defined in `devserver.app.constructs` and `devserver.app.trigger_constructs`; this module only re-exports
-them, so apps keep one stable path.
+They are defined in `devserver.app.constructs`, `devserver.app.trigger_constructs` and
+`devserver.app.websocket_constructs`; this module only re-exports them, so apps keep one stable path.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from devserver.app.constructs import (
     Table,
 )
 from devserver.app.trigger_constructs import Cron, EventBus, Queue, Topic
+from devserver.app.websocket_constructs import WebSocketApi
 
 __all__ = [
     "Api",
@@ -35,4 +36,5 @@ __all__ = [
     "Stack",
     "Table",
     "Topic",
+    "WebSocketApi",
 ]

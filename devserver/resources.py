@@ -1,11 +1,12 @@
 """The resources bound to this function, read the way SST's `sst/node` helpers read them.
 
 ```python
-from devserver.resources import Api, Auth, Bucket, Config, EventBus, Function, Queue, Table, Topic
+from devserver.resources import Api, Auth, Bucket, Config, EventBus, Function, Queue, Table, Topic, WebSocketApi
 
 Bucket.myFiles.bucketName   # from SST_Bucket_bucketName_myFiles
 Auth.auth.userPoolId        # also userPoolClientId, identityPoolId
 Queue.jobs.queueUrl         # Topic.news.topicArn, EventBus.bus.eventBusName
+WebSocketApi.chat.url       # ws://127.0.0.1:3001/<stage>
 Config.STRIPE_KEY           # a secret: fetched from SSM on first access, then cached
 Config.MY_CLUSTER_NAME      # a parameter: from SST_Parameter_value_MY_CLUSTER_NAME
 Config.APP, Config.STAGE    # always there
@@ -49,6 +50,7 @@ __all__ = [
     "SecretsNotSetError",
     "Table",
     "Topic",
+    "WebSocketApi",
     "forget_cached_secrets",
 ]
 
@@ -273,4 +275,5 @@ Function = Constructs(_process, "Function")
 Queue = Constructs(_process, "Queue")
 Table = Constructs(_process, "Table")
 Topic = Constructs(_process, "Topic")
+WebSocketApi = Constructs(_process, "WebSocketApi")
 Config = ConfigValues(_process)

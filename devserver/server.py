@@ -26,10 +26,12 @@ from typing import TYPE_CHECKING, TypeVar
 
 from devserver.apigw.gateway import ApiGateway
 from devserver.apigw.iam_authorizer import EmulatorIamAuthorizer
+from devserver.apigw.websocket.gateway import WebSocketGateway
+from devserver.apigw.websocket.management import ManagementApi
 from devserver.app.binding import ssm_fallback_path, ssm_path
 from devserver.app.loader import CONFIG_FILE, AppConfigError, load_app
-from devserver.app.model import ApiSpec, AppSpec, FunctionSpec, RouteSpec
-from devserver.app.naming import ACCOUNT_ID
+from devserver.app.model import ApiSpec, AppSpec, FunctionSpec, RouteSpec, WebSocketApiSpec
+from devserver.app.naming import ACCOUNT_ID, websocket_listener
 from devserver.aws.local_aws import LocalAws
 from devserver.console.on_demand import ASGIApp, ConsoleOnDemand
 from devserver.debug.debugger import Debugger
@@ -37,6 +39,7 @@ from devserver.debug.settings import DebugSettings, DebugSettingsError
 from devserver.errors import StartError
 from devserver.http.dispatch import DevApp
 from devserver.http.listeners import Listeners
+from devserver.http.tls import LocalTls
 from devserver.invocations import InvocationLog
 from devserver.reload.reloader import Reloader
 from devserver.runtime.invocation import Invocation
@@ -95,6 +98,7 @@ class ServerOptions:
 class _Running:
     app: AppSpec
     gateways: dict[str, ApiGateway] = field(default_factory=dict)
+    websocket_gateways: dict[str, WebSocketGateway] = field(default_factory=dict)
 
 
 class DevServer:
@@ -115,6 +119,7 @@ class DevServer:
         self._invoker = FunctionInvoker(app=lambda: self.app, warn=self.terminal.warning)
         self.invocations = InvocationLog()
         self._reloader: Reloader | None = None
+        self._tls: LocalTls | None = None
         self._authorize_iam = EmulatorIamAuthorizer(
             lambda: self.emulator.endpoint, enforce_policies=options.enforce_iam
         )
@@ -245,6 +250,7 @@ class DevServer:
             app=app.name,
             stage=app.stage,
             apis=[(api.id, self.api_url(api.id)) for api in app.apis],
+            websocket_apis=[(api.id, str(app.resources["WebSocketApi"][api.id]["url"])) for api in app.websocket_apis],
             console_url=self.console_url,
             emulator=self.emulator.endpoint if isinstance(self.aws, LocalAws) else None,
             routes=[(route.key, route.function.handler) for api in app.apis for route in api.routes],
@@ -330,6 +336,46 @@ class DevServer:
             running.gateways[api_id].mount(ApiSpec(api_id, ()))  # removed from the config: every path is a 404
         if not app.apis:
             await self.listeners.serve(CONSOLE_LISTENER, DevApp(None, self._console_app))
+        for websocket_api in app.websocket_apis:
+            websocket_gateway = running.websocket_gateways.get(websocket_api.id)
+            if websocket_gateway is None:
+                running.websocket_gateways[websocket_api.id] = await self._serve_websocket_api(websocket_api)
+            else:
+                websocket_gateway.mount(websocket_api)
+        for api_id in set(running.websocket_gateways) - {api.id for api in app.websocket_apis}:
+            running.websocket_gateways[api_id].mount(None)  # removed from the config: handshakes are refused
+
+    async def _serve_websocket_api(self, api: WebSocketApiSpec) -> WebSocketGateway:
+        """Serve a WebSocket API on its listener, and its management API over TLS on a port of its own."""
+        listener = websocket_listener(api.id)
+        management = listener + ".management"
+        gateway = WebSocketGateway(
+            api,
+            app=self.app.name,
+            stage=self.app.stage,
+            invoke=self._invoker.invoke,
+            terminal=self.terminal,
+            domain_name=lambda: self._domain_name(management),
+        )
+        gateway.observers.append(self._record_websocket)
+        await self.listeners.serve(listener, gateway)
+        self.listeners.url_for(management, ephemeral=True)
+        manager = ManagementApi(gateway, region=self.app.region, authorize=self._authorize_iam)
+        await self.listeners.serve(management, manager, tls=self._local_tls())
+        return gateway
+
+    def _local_tls(self) -> LocalTls:
+        """The CA of the management APIs, made at the first WebSocketApi; new workers trust it (`AWS_CA_BUNDLE`)."""
+        if self._tls is None:
+            tls = LocalTls(state_dir(self.app_dir) / "tls" / f"ca-bundle-{os.getpid()}.pem", self.options.host)
+            self.pool.add_base_environment({"AWS_CA_BUNDLE": str(tls.write_bundle())})
+            self._tls = tls
+        return self._tls
+
+    def _domain_name(self, listener: str) -> str:
+        """The `host:port` functions reach a management API at (a loopback address when listening on all)."""
+        netloc = self.listeners.url_for(listener).removeprefix("http://")
+        return netloc.replace("0.0.0.0", "127.0.0.1", 1).replace("[::]", "[::1]", 1)
 
     def _gateway(self, api: ApiSpec) -> ApiGateway:
         gateway = ApiGateway(
@@ -347,6 +393,11 @@ class DevServer:
 
     def _record_request(self, trigger: str, route: RouteSpec, event: Mapping[str, object], outcome: Invocation) -> None:
         self.invocations.record(trigger, route.key, route.function, event, outcome)
+
+    def _record_websocket(
+        self, detail: str, function: FunctionSpec, event: Mapping[str, object], outcome: Invocation
+    ) -> None:
+        self.invocations.record("websocket", detail, function, event, outcome)
 
     def _record_delivery(self, delivery: Delivery) -> None:
         function = self.function_named(delivery.function_name)
@@ -457,6 +508,8 @@ class DevServer:
         # Notifications in flight still need the workers, so the dispatcher (in aws) closes before the pool.
         if self._reloader is not None:
             await self._reloader.aclose()
+        if self._running is not None:  # clients are told first, and each $disconnect runs while workers are up
+            await asyncio.gather(*(gateway.aclose() for gateway in self._running.websocket_gateways.values()))
         await self.listeners.aclose()
         await self._authorize_iam.aclose()
         if self._aws is not None:
@@ -465,6 +518,8 @@ class DevServer:
             await self._pool.aclose()
         if self._debugger is not None:
             await self._debugger.aclose()
+        if self._tls is not None:
+            self._tls.remove_bundle()
         if self.options.publish:
             remove_dev_file(self.app_dir, os.getpid())
 

@@ -57,6 +57,7 @@ class Terminal:
         stage: str,
         apis: Sequence[tuple[str, str]],
         console_url: str | None,
+        websocket_apis: Sequence[tuple[str, str]] = (),
         emulator: str | None,
         routes: Sequence[tuple[str, str]],
         seconds: float,
@@ -65,6 +66,8 @@ class Terminal:
         self._emit((f"sst-dev  app {app}  stage {stage}  ready in {seconds * 1000:.0f} ms", "bold"))
         for api_id, url in apis:
             self._emit((f"  Api {api_id:<12} {url}", "bold"))
+        for api_id, url in websocket_apis:
+            self._emit((f"  WebSocketApi {api_id:<3} {url}", "bold"))
         if console_url:
             self._emit((f"  Console      {console_url}", "bold"))
         if emulator:

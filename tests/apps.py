@@ -10,7 +10,7 @@ REPO = Path(__file__).resolve().parent.parent
 SAMPLE_APP = REPO / "sample_app"
 
 CONFIG_HEADER = """\
-from devserver.constructs import Api, Bucket, Config, Cron, EventBus, Function, Queue, Table, Topic
+from devserver.constructs import Api, Bucket, Config, Cron, EventBus, Function, Queue, Table, Topic, WebSocketApi
 
 
 def config(_input):

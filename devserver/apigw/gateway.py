@@ -39,7 +39,7 @@ from devserver.runtime.invocation import Invocation, Invoker
 from devserver.runtime.request_ids import new_request_id
 from devserver.terminal import Terminal
 
-__all__ = ["ApiGateway"]
+__all__ = ["ApiGateway", "read_request", "send_response"]
 
 
 InvocationObserver = Callable[[str, RouteSpec, Mapping[str, object], Invocation], None]
@@ -83,9 +83,9 @@ class ApiGateway:
         if scope["type"] != "http":
             return
         api, table = self._state
-        request = await _read_request(scope, receive)
+        request = await read_request(scope, receive)
         if api.cors and _is_preflight(request):  # API Gateway answers CORS preflights itself: no route, no line
-            await _send(send, HttpResponse(204, preflight_response_headers(request.headers), b""))
+            await send_response(send, HttpResponse(204, preflight_response_headers(request.headers), b""))
             return
         response, invocation = await self._answer(api, table, request)
         # The request's line is printed once. A failed invocation's traceback is in the terminal by the time the
@@ -94,7 +94,7 @@ class ApiGateway:
         if failed:
             self.terminal.request(request.method, request.raw_path, response.status, invocation)
         try:
-            await _send(send, response, _cors(api, request))
+            await send_response(send, response, _cors(api, request))
         finally:
             if not failed:
                 self.terminal.request(request.method, request.raw_path, response.status, invocation)
@@ -157,7 +157,7 @@ def _is_preflight(request: HttpRequest) -> bool:
     return "origin" in names and "access-control-request-method" in names
 
 
-async def _read_request(scope: Scope, receive: Receive) -> HttpRequest:
+async def read_request(scope: Scope, receive: Receive) -> HttpRequest:
     chunks = []
     while True:
         message = await receive()
@@ -184,7 +184,7 @@ def _cors(api: ApiSpec, request: HttpRequest) -> list[tuple[str, str]]:
     return response_cors_headers(request.headers) if api.cors else []
 
 
-async def _send(send: Send, response: HttpResponse, extra_headers: list[tuple[str, str]] | None = None) -> None:
+async def send_response(send: Send, response: HttpResponse, extra_headers: list[tuple[str, str]] | None = None) -> None:
     pairs = [*response.headers, *(extra_headers or ()), ("content-length", str(len(response.body)))]
     headers = [(name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in pairs]
     await send({"type": "http.response.start", "status": response.status, "headers": headers})

@@ -20,15 +20,28 @@ from emulator.iam.execute_api_path import AUTHORIZE_PATH
 if TYPE_CHECKING:
     import httpx
 
-__all__ = ["EmulatorIamAuthorizer", "IamAuthorize", "authorization_document", "decision_from_answer"]
+__all__ = [
+    "INVOKE",
+    "MANAGE_CONNECTIONS",
+    "EmulatorIamAuthorizer",
+    "IamAuthorize",
+    "authorization_document",
+    "decision_from_answer",
+]
 
 IamAuthorize = Callable[[HttpRequest, str], Awaitable[AuthorizerDecision]]
 """`(request, route ARN) -> decision`: what the gateway calls for a route with an `iam` authorizer."""
 
+INVOKE = "execute-api:Invoke"
+MANAGE_CONNECTIONS = "execute-api:ManageConnections"
 
-def authorization_document(request: HttpRequest, resource_arn: str, *, enforce_policies: bool) -> dict[str, object]:
+
+def authorization_document(
+    request: HttpRequest, resource_arn: str, *, enforce_policies: bool, action: str = INVOKE
+) -> dict[str, object]:
     """What the emulator's authorizer reads (see `emulator.iam.execute_api`)."""
     return {
+        "action": action,
         "method": request.method,
         "path": request.raw_path,
         "query": request.raw_query_string,
@@ -58,12 +71,13 @@ class EmulatorIamAuthorizer:
         self._enforce_policies = enforce_policies
         self._client: httpx.AsyncClient | None = None
 
-    async def __call__(self, request: HttpRequest, resource_arn: str) -> AuthorizerDecision:
+    async def __call__(self, request: HttpRequest, resource_arn: str, action: str = INVOKE) -> AuthorizerDecision:
+        """Whether the request's signer may take `action` (a route's `execute-api:Invoke` by default) on the ARN."""
         import httpx  # here, not at the top: ~0.1 s of start-up for apps that never use an iam route
 
         if self._client is None:
             self._client = httpx.AsyncClient(timeout=10.0)
-        document = authorization_document(request, resource_arn, enforce_policies=self._enforce_policies)
+        document = authorization_document(request, resource_arn, enforce_policies=self._enforce_policies, action=action)
         try:
             answer = await self._client.post(self._endpoint() + AUTHORIZE_PATH, json=document)
             return decision_from_answer(answer.status_code, answer.json())

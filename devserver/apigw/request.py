@@ -37,6 +37,7 @@ __all__ = [
     "decode_request_path",
     "encode_request_body",
     "is_text_media_type",
+    "request_time",
 ]
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -142,7 +143,7 @@ def build_http_event(
         "requestId": request_id,
         "routeKey": route_key,
         "stage": stage,
-        "time": _request_time(when),
+        "time": request_time(when),
         "timeEpoch": (when - _EPOCH) // _MILLISECOND,
     }
     event: HttpApiEventV2 = {
@@ -197,8 +198,10 @@ def _query_parameters(raw_query_string: str) -> dict[str, str]:
     return parameters
 
 
-def _request_time(when: datetime) -> str:
-    return _request_time_of_second(int(when.timestamp()))
+def request_time(when: datetime | float) -> str:
+    """API Gateway's `requestContext.time` (`22/Nov/2026:21:20:11 +0000`) of a datetime or epoch seconds."""
+    seconds = when if isinstance(when, int | float) else when.timestamp()
+    return _request_time_of_second(int(seconds))
 
 
 @lru_cache(maxsize=4)  # every request in the same second shares one string; formatting is on the hot path

@@ -93,6 +93,26 @@ class ApiSpec:
 
 
 @dataclass(frozen=True)
+class WebSocketRouteSpec:
+    """One WebSocket route: `$connect`, `$disconnect`, `$default` or a value the selection expression picks."""
+
+    key: str
+    function: FunctionSpec
+
+
+@dataclass(frozen=True)
+class WebSocketApiSpec:
+    """A WebSocket API: its routes, and where in a message's JSON body the route key is (`$request.body.action`)."""
+
+    id: str
+    routes: tuple[WebSocketRouteSpec, ...]
+    route_selection_expression: str = "$request.body.action"
+
+    def route(self, key: str) -> WebSocketRouteSpec | None:
+        return next((route for route in self.routes if route.key == key), None)
+
+
+@dataclass(frozen=True)
 class NotificationSpec:
     """One S3 notification target: which events and key filters invoke which function."""
 
@@ -249,8 +269,8 @@ class AuthSpec:
 
 @dataclass(frozen=True)
 class Trigger:
-    """One event source of a function, as the terminal and the Console name it: `source` is `api`, `s3`, `sqs`,
-    `sns`, `cron`, `events` or `dynamodb`; `detail` names the construct (and route, rule or subscriber)."""
+    """One event source of a function, as the terminal and the Console name it: `source` is `api`, `websocket`, `s3`,
+    `sqs`, `sns`, `cron`, `events` or `dynamodb`; `detail` names the construct (and route, rule or subscriber)."""
 
     source: str
     detail: str
@@ -283,6 +303,7 @@ class AppSpec:
     topics: tuple[TopicSpec, ...] = ()
     crons: tuple[CronSpec, ...] = ()
     event_buses: tuple[EventBusSpec, ...] = ()
+    websocket_apis: tuple[WebSocketApiSpec, ...] = ()
     resources: Mapping[str, Mapping[str, Mapping[str, str]]] = field(default_factory=lambda: MappingProxyType({}))
     """What each construct exposes for binding, `{Type: {id: {prop: value}}}` (as in `.sst/dev.json`), e.g.
     `{"Bucket": {"myFiles": {"bucketName": "..."}}}`. A Secret's entry is `{}`: its value is never in the model."""
@@ -300,6 +321,11 @@ class AppSpec:
         """Every (source, function) pair of the app: routes, notifications, consumers, subscribers, jobs, targets."""
         found: list[Trigger] = []
         found += [Trigger("api", f"{api.id} {route.key}", route.function) for api in self.apis for route in api.routes]
+        found += [
+            Trigger("websocket", f"{api.id} {route.key}", route.function)
+            for api in self.websocket_apis
+            for route in api.routes
+        ]
         for bucket in self.buckets:
             found += [Trigger("s3", f"{bucket.id} {n.id}", n.function) for n in bucket.notifications]
         found += [Trigger("sqs", queue.id, queue.consumer.function) for queue in self.queues if queue.consumer]

@@ -100,3 +100,28 @@ def execute_api_arn(region: str, gateway_id: str, method: str = "*", path: str =
     if method == "*" and path == "*":
         return f"arn:aws:execute-api:{region}:{ACCOUNT_ID}:{gateway_id}/*"
     return f"arn:aws:execute-api:{region}:{ACCOUNT_ID}:{gateway_id}/$default/{method}/{path.lstrip('/')}"
+
+
+WEBSOCKET_LISTENER_PREFIX = "WebSocketApi."
+"""The dev server names a `WebSocketApi`'s listener `WebSocketApi.<id>`, apart from the Apis' listeners (their ids)."""
+
+
+def websocket_listener(api_id: str) -> str:
+    return WEBSOCKET_LISTENER_PREFIX + api_id
+
+
+def websocket_api_id(app: str, stage: str, api_id: str) -> str:
+    """The `apiId` of a `WebSocketApi`: stable like an `Api`'s, never equal to the id of an `Api` of the same name."""
+    return api_id_for(app, stage, websocket_listener(api_id))
+
+
+def websocket_url(listener_url: str, stage: str) -> str:
+    """`ws://127.0.0.1:3001/<stage>` for the listener at `http://127.0.0.1:3001`: as on AWS
+    (`wss://<api id>.execute-api.<region>.amazonaws.com/<stage>`), the stage is the URL's path."""
+    return "ws" + listener_url.removeprefix("http") + "/" + stage
+
+
+def connections_arn(region: str, gateway_id: str, stage: str, method: str = "*", connection_id: str = "*") -> str:
+    """The ARN IAM checks `execute-api:ManageConnections` on: `.../<api id>/<stage>/POST/@connections/<id>` for one
+    call of the management API, `.../<api id>/<stage>/*/@connections/*` (the defaults) for a grant."""
+    return f"arn:aws:execute-api:{region}:{ACCOUNT_ID}:{gateway_id}/{stage}/{method}/@connections/{connection_id}"

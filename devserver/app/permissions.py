@@ -3,7 +3,8 @@
 Pure functions. As in SST, binding a construct grants the function full use of it (`s3:*` on a bucket and its
 objects, `dynamodb:*` on a table, reading a parameter's or secret's SSM values); `permissions` entries are `"*"`,
 a service (`"s3"` → `s3:*`), an action (`"s3:GetObject"`), a construct (the same grant binding it gives; for an
-`Api`, which binding grants nothing, `execute-api:Invoke` on all its routes, as SST's), or a statement
+`Api`, which binding grants nothing, `execute-api:Invoke` on all its routes, as SST's; binding a `WebSocketApi` grants
+`execute-api:ManageConnections` on its connections), or a statement
 `{"actions": [...], "resources": [...], "effect": "Allow" | "Deny"}`.
 """
 
@@ -15,7 +16,7 @@ from fnmatch import fnmatchcase
 
 from devserver.app.binding import ssm_fallback_path, ssm_path
 from devserver.app.model import AppSpec, FunctionSpec, PermissionSpec
-from devserver.app.naming import ACCOUNT_ID, api_id_for, execute_api_arn
+from devserver.app.naming import ACCOUNT_ID, api_id_for, connections_arn, execute_api_arn, websocket_api_id
 
 __all__ = [
     "PermissionEntryError",
@@ -78,6 +79,9 @@ def construct_grants(
         )
         # SecureString values are decrypted with the account's KMS key when read.
         return (read, PermissionSpec(("kms:Decrypt",))) if construct_type == "Secret" else (read,)
+    if construct_type == "WebSocketApi":  # replying to and closing its connections, as SST's binding grants
+        grant = connections_arn(region, websocket_api_id(app, stage, construct_id), stage)
+        return (PermissionSpec(("execute-api:ManageConnections",), (grant,)),)
     return ()  # an Api's URL needs no AWS permission
 
 

@@ -42,6 +42,8 @@ from devserver.app.model import (
     SecretSpec,
     StackSpec,
     TokenValidity,
+    WebSocketApiSpec,
+    WebSocketRouteSpec,
     frozen_mapping,
 )
 from devserver.app.naming import is_valid_bucket_name
@@ -49,6 +51,7 @@ from devserver.app.notification_rules import validate_bucket_notifications
 from devserver.app.resolve_triggers import cron_spec, event_bus_spec, queue_spec, table_spec, topic_spec
 from devserver.app.route_key import parse_route_key
 from devserver.app.trigger_constructs import Cron, EventBus, Queue, Topic
+from devserver.app.websocket_constructs import WebSocketApi
 
 __all__ = ["RESERVED_PREFIX", "resolve_app"]
 
@@ -79,6 +82,7 @@ def resolve_app(app: App, app_dir: Path) -> AppSpec:
         topics=tuple(topic_spec(t, resolver) for t in constructs if isinstance(t, Topic)),
         crons=tuple(cron_spec(c, resolver) for c in constructs if isinstance(c, Cron)),
         event_buses=tuple(event_bus_spec(b, resolver) for b in constructs if isinstance(b, EventBus)),
+        websocket_apis=tuple(_websocket_api(w, resolver) for w in constructs if isinstance(w, WebSocketApi)),
         resources=_freeze(_resources(constructs)),
     )
 
@@ -126,6 +130,18 @@ def _api(api: Api, resolver: FunctionResolver, auths: tuple[AuthSpec, ...]) -> A
         function = resolver.definition(definition, where, (api.id, key), defaults)
         routes.append(RouteSpec(key, function, _route_authorizer(route_auth, authorizers, where)))
     return ApiSpec(api.id, tuple(routes), cors=api.cors)
+
+
+def _websocket_api(api: WebSocketApi, resolver: FunctionResolver) -> WebSocketApiSpec:
+    defaults = with_bound(api.function_defaults, api)
+    defaults["permissions"].append(api)  # as SST: its routes may manage its connections
+    routes = tuple(
+        WebSocketRouteSpec(
+            key, resolver.definition(definition, f'WebSocketApi "{api.id}" route "{key}"', (api.id, key), defaults)
+        )
+        for key, definition in api.routes.items()
+    )
+    return WebSocketApiSpec(api.id, routes, api.route_selection_expression)
 
 
 def _authorizer(api: Api, name: str, props: object, auths: tuple[AuthSpec, ...]) -> RouteAuthorizer:

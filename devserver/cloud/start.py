@@ -24,6 +24,9 @@ def check_cloud_app(app: AppSpec) -> None:
     if app.auths:
         raise StartError(f'Auth "{app.auths[0].id}": --cloud does not run Auth yet (its user pools are local); '
                          "start without --cloud")  # fmt: skip
+    if app.websocket_apis:
+        raise StartError(f'WebSocketApi "{app.websocket_apis[0].id}": --cloud does not serve WebSocket APIs yet (their '
+                         "management API is checked by the emulator's IAM); start without --cloud")  # fmt: skip
     for api in app.apis:
         for route in api.routes:
             if isinstance(route.authorizer, IamAuthorizer):

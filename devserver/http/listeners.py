@@ -14,6 +14,7 @@ import errno
 import socket
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import uvicorn
 
@@ -21,12 +22,17 @@ from devserver.errors import StartError
 from devserver.http.protocol import CoalescingHttpProtocol
 from emulator.quiet_server import QuietServer
 
+if TYPE_CHECKING:
+    from devserver.http.tls import LocalTls
+
 __all__ = ["EmbeddedServer", "Listener", "Listeners", "bind_socket"]
 
 ASGIApp = Callable[..., object]
 
 _LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
 _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0", "::"})
+_MAX_WEBSOCKET_MESSAGE = 128 * 1024
+"""API Gateway's limit on a WebSocket message: a bigger one closes the connection (1009, message too big)."""
 
 
 class EmbeddedServer(QuietServer):
@@ -61,6 +67,7 @@ def bind_socket(host: str, port: int, flag: str) -> socket.socket:
 class Listener:
     name: str
     sock: socket.socket
+    ephemeral: bool = False
     app: ASGIApp | None = None
     server: EmbeddedServer | None = None
     task: asyncio.Task[None] | None = field(default=None, repr=False)
@@ -78,8 +85,10 @@ class Listeners:
         self.first_port = port
         self._by_name: dict[str, Listener] = {}
 
-    def url_for(self, name: str) -> str:
-        listener = self._by_name.get(name) or self._bind(name)
+    def url_for(self, name: str, *, ephemeral: bool = False) -> str:
+        """`http://host:port` of the listener `name`, bound on first use: at the next of `--port`'s ports, or at
+        any free port when `ephemeral` (for endpoints nobody types, found in the events that name them)."""
+        listener = self._by_name.get(name) or self._bind(name, ephemeral=ephemeral)
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{listener.port}"
 
@@ -88,11 +97,14 @@ class Listeners:
         loopback (or every-interface) host the port under each name of the loopback, which all reach it."""
         host = f"[{self.host}]" if ":" in self.host else self.host
         names = _LOOPBACK_NAMES if self.host in _LOOPBACK_HOSTS else (host,)
-        return frozenset(f"http://{name}:{listener.port}" for listener in self for name in names)
+        return frozenset(
+            f"http://{name}:{listener.port}" for listener in self if not listener.ephemeral for name in names
+        )
 
-    def _bind(self, name: str) -> Listener:
-        port = self.first_port + len(self._by_name) if self.first_port else 0
-        listener = Listener(name, bind_socket(self.host, port, "--port"))
+    def _bind(self, name: str, *, ephemeral: bool = False) -> Listener:
+        numbered = sum(1 for listener in self._by_name.values() if not listener.ephemeral)
+        port = self.first_port + numbered if self.first_port and not ephemeral else 0
+        listener = Listener(name, bind_socket(self.host, port, "--port"), ephemeral=ephemeral)
         self._by_name[name] = listener
         return listener
 
@@ -102,8 +114,9 @@ class Listeners:
     def __iter__(self) -> Iterator[Listener]:
         return iter(list(self._by_name.values()))
 
-    async def serve(self, name: str, app: ASGIApp) -> None:
-        """Start serving `app` on the listener `name` (binding it if needed); no-op when already serving."""
+    async def serve(self, name: str, app: ASGIApp, *, tls: LocalTls | None = None) -> None:
+        """Start serving `app` on the listener `name` (binding it if needed), over HTTPS with `tls`'s certificate
+        when given; no-op when already serving."""
         self.url_for(name)
         listener = self._by_name[name]
         if listener.server is not None:
@@ -116,7 +129,12 @@ class Listeners:
             access_log=False,
             log_level="warning",
             timeout_graceful_shutdown=1,
+            ws_max_size=_MAX_WEBSOCKET_MESSAGE,
         )
+        if tls is not None:
+            with tls.server_files() as (certificate, key):
+                config.ssl_certfile, config.ssl_keyfile = certificate, key
+                config.load()  # reads them now, while the files exist
         listener.app = app
         listener.server = EmbeddedServer(config)
         listener.task = asyncio.create_task(listener.server.serve(sockets=[listener.sock]))

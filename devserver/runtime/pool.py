@@ -85,6 +85,10 @@ class WorkerPool:
         if debug is not None:
             debug.locate_workers(self._worker_with_pid)
 
+    def add_base_environment(self, values: Mapping[str, str]) -> None:
+        """Variables every worker started from now on gets; running workers keep theirs (retire them to apply)."""
+        self._base_environment.update(values)
+
     async def invoke(self, function: FunctionSpec, event: object, *, request_id: str | None = None) -> Invocation:
         """Run `event` through `function`: result or Lambda error, logs, duration and whether it was a cold start."""
         if self._closed:

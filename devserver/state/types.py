@@ -38,7 +38,7 @@ __all__ = [
     "write_types",
 ]
 
-CONSTRUCT_TYPES = ("Api", "Auth", "Bucket", "EventBus", "Function", "Queue", "Table", "Topic")
+CONSTRUCT_TYPES = ("Api", "Auth", "Bucket", "EventBus", "Function", "Queue", "Table", "Topic", "WebSocketApi")
 """The `devserver.resources` namespaces other than `Config`, in the module's order."""
 MYPY_SETTING = 'mypy_path = "$MYPY_CONFIG_FILE_DIR/.sst/types"'
 """The line to add under `[tool.mypy]` (pyproject.toml) or `[mypy]` (mypy.ini; drop the quotes there)."""

@@ -2,10 +2,11 @@
 
 How it works: the dev server's gateway, for a route with `authorizer: "iam"`, posts what it received to
 `POST /_sst/execute-api/authorize` on the emulator endpoint (JSON: `method`, `path` and `query` as sent, `headers`
-as `[name, value]` pairs, `payloadHash` of the body, `resourceArn` of the route, `enforcePolicies`). This middleware
+as `[name, value]` pairs, `payloadHash` of the body, `resourceArn` of the route, `enforcePolicies`, and `action`:
+`execute-api:Invoke` for a route, `execute-api:ManageConnections` for a WebSocket API's management API). This middleware
 verifies the SigV4 signature (`emulator.iam.sigv4`), the session token of temporary credentials
 (`emulator.iam.identity_tags`), and — unless `enforcePolicies` is false (`--no-iam`) — that the signer's policies allow
-`execute-api:Invoke` on the resource; then answers `200 {"iam": ...}` with `requestContext.authorizer.iam` as API
+the action on the resource; then answers `200 {"iam": ...}` with `requestContext.authorizer.iam` as API
 Gateway fills it, or `403 {"message": ...}` with API Gateway's message. Every other request goes on to moto.
 Nothing secret leaves: the answer says only whether a signature holds and who made it.
 """
@@ -25,18 +26,29 @@ from emulator.iam.sigv4 import HeaderSignedRequest, SignatureRefused, verify_hea
 from emulator.middleware import ASGIApp, Receive, S3Lookups, Scope, Send
 from emulator.s3.presign import SecretKeyLookup
 
-__all__ = ["AUTHORIZE_PATH", "ExecuteApiAuthorizer", "InvokeRequest", "authorize_invoke", "execute_api_authorizer"]
+__all__ = [
+    "ACTIONS",
+    "AUTHORIZE_PATH",
+    "ExecuteApiAuthorizer",
+    "InvokeRequest",
+    "authorize_invoke",
+    "execute_api_authorizer",
+]
 
 _SERVICE = "execute-api"
+ACTIONS = ("execute-api:Invoke", "execute-api:ManageConnections")
+"""The actions this endpoint decides; the first is the default."""
 
 
 @dataclass(frozen=True)
 class InvokeRequest:
-    """One route request to authorize: the request as received, the route's ARN, and whether to check policies."""
+    """One request to authorize: the request as received, the resource's ARN, whether to check policies, and the
+    action they must allow."""
 
     request: HeaderSignedRequest
     resource_arn: str
     enforce_policies: bool = True
+    action: str = ACTIONS[0]
 
     @classmethod
     def from_document(cls, document: Mapping[str, object]) -> InvokeRequest:
@@ -55,7 +67,10 @@ class InvokeRequest:
             headers=joined,
             payload_hash=str(document["payloadHash"]),
         )
-        return cls(request, str(document["resourceArn"]), bool(document.get("enforcePolicies", True)))
+        action = str(document.get("action", ACTIONS[0]))
+        if action not in ACTIONS:
+            raise ValueError(f"action must be one of {', '.join(ACTIONS)}")
+        return cls(request, str(document["resourceArn"]), bool(document.get("enforcePolicies", True)), action)
 
 
 def authorize_invoke(
@@ -84,11 +99,11 @@ def authorize_invoke(
     if problem is not None:
         return 403, {"message": SECURITY_TOKEN_MESSAGES[problem]}
     if invoke.enforce_policies:
-        decision = evaluate(identity.statements, "execute-api:Invoke", [invoke.resource_arn])
+        decision = evaluate(identity.statements, invoke.action, [invoke.resource_arn])
         if decision != "allow":
             reason = " with an explicit deny" if decision == "explicit_deny" else ""
             return 403, {
-                "message": f"User: {identity.arn} is not authorized to perform: execute-api:Invoke on resource: "
+                "message": f"User: {identity.arn} is not authorized to perform: {invoke.action} on resource: "
                 f"{invoke.resource_arn}{reason}"
             }
     cognito = cognito_identity_of(identity.tags)
