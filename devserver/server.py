@@ -173,6 +173,11 @@ class DevServer:
     def api_url(self, api_id: str) -> str:
         return self.listeners.url_for(api_id)
 
+    def websocket_gateway(self, api_id: str) -> WebSocketGateway:
+        """The gateway serving the app's WebSocketApi `api_id` (its open connections); KeyError when none is served."""
+        assert self._running is not None, "the server is not started"
+        return self._running.websocket_gateways[api_id]
+
     @property
     def console_origins(self) -> frozenset[str]:
         return self.listeners.origins()

@@ -45,11 +45,13 @@ class NotificationTrigger:
 
 @dataclass(frozen=True)
 class SourceTrigger:
-    """The function is fed by an event source: `source` is `sqs`, `sns`, `cron`, `events` or `dynamodb`, and
-    `construct_id` the Queue, Topic, Cron, EventBus or Table it belongs to."""
+    """The function is fed by an event source: `source` is `websocket`, `sqs`, `sns`, `cron`, `events` or
+    `dynamodb`, `construct_id` the WebSocketApi, Queue, Topic, Cron, EventBus or Table it belongs to, and `member`
+    the rest of the trigger's detail (the WebSocket route key, the subscriber, rule or consumer)."""
 
     source: str
     construct_id: str
+    member: str = ""
 
 
 @dataclass(frozen=True)
@@ -90,7 +92,8 @@ def _targets(app: AppSpec) -> Iterator[InvokeTarget]:
             yield InvokeTarget(notification.function, NotificationTrigger(bucket, notification))
     for trigger in app.triggers():
         if trigger.source not in ("api", "s3"):
-            yield InvokeTarget(trigger.function, SourceTrigger(trigger.source, trigger.detail.split(" ", 1)[0]))
+            construct_id, _, member = trigger.detail.partition(" ")
+            yield InvokeTarget(trigger.function, SourceTrigger(trigger.source, construct_id, member))
     for function in app.functions:
         yield InvokeTarget(function, None)
 

@@ -8,7 +8,8 @@ def test_upload_makes_a_thumbnail(emulator):
 ```
 
 `Emulator` is a thin layer over a `TestSession` (the dev server on a background thread, reset before every test):
-boto3 clients on the emulator, an httpx client per Api, direct invocation, event factories, S3 notification
+boto3 clients on the emulator, an httpx client per Api, a WebSocket client per connection to a WebSocketApi
+(`devserver.testing.websocket`), direct invocation, event factories, S3 notification
 deliveries, the other event sources' deliveries (`deliveries`: queues, topics, buses, cron jobs, streams) and secrets
 for tests. A handler failure surfaces as `HandlerError`, whose message carries the
 handler's error and traceback so pytest prints them.
@@ -16,20 +17,24 @@ handler's error and traceback so pytest prints them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Mapping, Sequence
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 import httpx
 from botocore.client import BaseClient
 from botocore.credentials import Credentials
 
 from devserver import resources
+from devserver.apigw.websocket.connections import Connection
 from devserver.app.invoke_target import find_target
 from devserver.app.model import AppSpec
 from devserver.runtime.invocation import Invocation, LambdaError
 from devserver.state.secrets import SecretValueError, check_secret_name
 from devserver.testing.session import TestSession
 from devserver.testing.signing import SigV4
+from devserver.testing.websocket import WebSocketClient, open_websocket
 from devserver.triggers.deliveries import TriggerDelivery
 from devserver.triggers.invoke_events import AppEvents
 from devserver.triggers.s3_notifications import Delivery
@@ -150,6 +155,7 @@ class Emulator:
         self._session = session
         self._http: dict[str, httpx.Client] = {}
         self._signed: list[httpx.Client] = []
+        self._websockets: list[WebSocketClient] = []
         self.events = AppEvents(session.app, api_url=session.server.api_url)
         """Event factories: `events.http(method, path, ...)`, `events.s3_put(bucket, key, body=...)`."""
         self.notifications = Notifications(session)
@@ -210,6 +216,32 @@ class Emulator:
         self._signed.append(client)
         return client
 
+    def websocket(
+        self,
+        api_id: str | None = None,
+        *,
+        query: Mapping[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> WebSocketClient:
+        """A new connection to the WebSocketApi `api_id` (the app's first by default), after its `$connect` accepted
+        it; `query` and `headers` reach `$connect`'s event. Closed at the end of the test if still open."""
+        ids = [api.id for api in self.app.websocket_apis]
+        if not ids or (api_id is not None and api_id not in ids):
+            raise LookupError(f"the app has no WebSocketApi {api_id or ''!r} ({', '.join(ids) or 'it declares none'})")
+        chosen = api_id or ids[0]
+        url = str(self.app.resources["WebSocketApi"][chosen]["url"]) + (f"?{urlencode(query)}" if query else "")
+        server, session = self._session.server, self._session
+
+        def find(peer: tuple[str, int]) -> Connection | None:
+            return session.call(lambda: server.websocket_gateway(chosen).connections.from_peer(peer))
+
+        def wait_finished(connection: Connection, timeout: float) -> None:
+            session.run(asyncio.wait_for(connection.finished.wait(), timeout))
+
+        client = open_websocket(chosen, url, find_connection=find, wait_finished=wait_finished, headers=headers)
+        self._websockets.append(client)
+        return client
+
     def invocation(self, function: str, event: object = None) -> Invocation:
         """Run `event` through `function` (a handler string, route key or function name) and return the outcome.
 
@@ -232,13 +264,21 @@ class Emulator:
         return self._session.output.getvalue()
 
     def close(self) -> None:
+        self._close_websockets()
         for client in [*self._http.values(), *self._signed]:
             client.close()
         self._http.clear()
         self._signed.clear()
 
+    def _close_websockets(self) -> None:
+        for client in self._websockets:
+            client.close()
+        self._websockets.clear()
+
     def reset(self) -> None:
-        """Start a test: empty buckets, the app's parameters and secrets as at start, no pending deliveries."""
+        """Start a test: empty buckets, the app's parameters and secrets as at start, no pending deliveries, no
+        WebSocket connection of an earlier test."""
+        self._close_websockets()
         self._session.reset()
         for client in self._http.values():
             client.cookies.clear()

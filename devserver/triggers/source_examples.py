@@ -2,6 +2,7 @@
 directly (`sst-dev invoke`, the Console, the pytest fixture). Pure.
 
 They are the shapes the real delivery builds (`devserver.triggers.event_shapes`), filled with an `example` message:
+a WebSocket route's event (a message `{"action": <route key>}`),
 an SQS batch of one, an SNS publish, an EventBridge event (source and detail-type `example`), the Cron's scheduled
 event, and a DynamoDB `INSERT` record of the table's key fields.
 """
@@ -9,13 +10,21 @@ event, and a DynamoDB `INSERT` record of the table's key fields.
 from __future__ import annotations
 
 import hashlib
+import json
 import uuid
 from datetime import UTC, datetime
 from typing import Any
 
+from devserver.apigw.websocket.events import (
+    ConnectionContext,
+    connect_event,
+    disconnect_event,
+    message_event,
+    new_gateway_id,
+)
 from devserver.app.invoke_target import SourceTrigger
 from devserver.app.model import AppSpec
-from devserver.app.naming import ACCOUNT_ID
+from devserver.app.naming import ACCOUNT_ID, websocket_api_id
 from devserver.triggers.event_shapes import scheduled_event, sns_event, sqs_event, stream_event
 
 __all__ = ["source_example"]
@@ -29,6 +38,8 @@ def source_example(app: AppSpec, trigger: SourceTrigger, *, now: float) -> dict[
     """An event `trigger`'s source would send; `now` is the epoch time it is stamped with."""
     moment = datetime.fromtimestamp(now, UTC)
     iso = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if trigger.source == "websocket":
+        return _websocket_example(app, trigger, now_ms=int(now * 1000))
     if trigger.source == "sqs":
         queue = next(q for q in app.queues if q.id == trigger.construct_id)
         message = {
@@ -87,3 +98,28 @@ def source_example(app: AppSpec, trigger: SourceTrigger, *, now: float) -> dict[
         "eventSourceARN": f"arn:aws:dynamodb:{app.region}:{ACCOUNT_ID}:table/{table.name}/stream/example",
     }
     return stream_event([record])
+
+
+def _websocket_example(app: AppSpec, trigger: SourceTrigger, *, now_ms: int) -> dict[str, Any]:
+    """The route's event for an example connection (no client holds it: replying to it answers `GoneException`)."""
+    context = ConnectionContext(
+        connection_id=new_gateway_id(),
+        api_id=websocket_api_id(app.name, app.stage, trigger.construct_id),
+        stage=app.stage,
+        domain_name="localhost",
+        source_ip="127.0.0.1",
+        user_agent=_EXAMPLE,
+        connected_at_ms=now_ms,
+    )
+    headers = [("host", "localhost")]
+    request_id = new_gateway_id()
+    if trigger.member == "$connect":
+        return connect_event(context, headers=headers, query_string="", request_id=request_id, now_ms=now_ms)
+    if trigger.member == "$disconnect":
+        return disconnect_event(
+            context, headers=headers, status_code=1000, reason="", request_id=request_id, now_ms=now_ms
+        )
+    body = json.dumps({"action": trigger.member}) if trigger.member != "$default" else _EXAMPLE
+    return message_event(
+        context, route_key=trigger.member, data=body, message_id=new_gateway_id(), request_id=request_id, now_ms=now_ms
+    )

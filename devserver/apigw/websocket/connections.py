@@ -7,6 +7,7 @@ frames from the management API and the gateway's own error frames never interlea
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,13 +25,17 @@ def now_ms() -> int:
 
 @dataclass(eq=False)
 class Connection:
-    """One open connection. `closed_by` is set once either side has started closing (its close code and reason)."""
+    """One connection. `closed_by` is set once either side has started closing (its close code and reason);
+    `finished` once its `$disconnect` has run."""
 
     context: ConnectionContext
     headers: tuple[tuple[str, str], ...]
+    peer: tuple[str, int]
+    """The client's address and port."""
     _send: Send = field(repr=False)
     last_active_ms: int = 0
     closed_by: tuple[int, str] | None = None
+    finished: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 
     @property
     def id(self) -> str:
@@ -71,6 +76,8 @@ class Connection:
 
 
 class ConnectionRegistry:
+    """Connections from the handshake until their `$disconnect` has run; `get` finds only open ones."""
+
     def __init__(self) -> None:
         self._by_id: dict[str, Connection] = {}
 
@@ -83,6 +90,10 @@ class ConnectionRegistry:
     def get(self, connection_id: str) -> Connection | None:
         connection = self._by_id.get(connection_id)
         return connection if connection is not None and connection.open else None
+
+    def from_peer(self, peer: tuple[str, int]) -> Connection | None:
+        """The connection of the client at `peer` (its address and port), open or still closing."""
+        return next((connection for connection in self._by_id.values() if connection.peer == peer), None)
 
     def __iter__(self) -> Iterator[Connection]:
         return iter(list(self._by_id.values()))

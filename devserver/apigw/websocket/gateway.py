@@ -114,7 +114,7 @@ class WebSocketGateway:
             user_agent=next((value for name, value in headers if name == "user-agent"), None),
             connected_at_ms=now_ms(),
         )
-        connection = Connection(context, headers, send)
+        connection = Connection(context, headers, (client[0], int(client[1])), send)
         answer = await self._connect(api, connection, scope.get("query_string", b"").decode("latin-1"))
         if not answer.accepted:
             await _refuse(scope, send, answer)
@@ -127,11 +127,14 @@ class WebSocketGateway:
         try:
             code, reason = await self._receive(connection, receive, in_flight)
         finally:
-            self.connections.remove(connection)
             connection.closed_by = connection.closed_by or (code, reason)
-            if in_flight:
-                await asyncio.wait(in_flight)
-            await self._disconnect(connection)
+            try:
+                if in_flight:
+                    await asyncio.wait(in_flight)
+                await self._disconnect(connection)
+            finally:
+                self.connections.remove(connection)
+                connection.finished.set()
 
     async def _connect(self, api: WebSocketApiSpec, connection: Connection, query_string: str) -> ConnectAnswer:
         route = api.route("$connect")
