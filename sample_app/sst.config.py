@@ -1,6 +1,6 @@
 """The sample app: the SST guides' file-upload flow, plus routes that show the dev server's whole surface."""
 
-from devserver.constructs import Api, Auth, Bucket, Config, Cron, Queue, Table
+from devserver.constructs import Api, Auth, Bucket, Config, Cron, Queue, Table, WebSocketApi
 
 
 def config(_input):
@@ -29,9 +29,17 @@ def Storage(stack):
     catalog_jobs = Queue(
         stack, "catalogJobs", consumer={"function": {"handler": "functions/catalog.record", "bind": [catalog]}}
     )
-    # The thumbnail function reads and writes the bucket and enqueues a job: bind both, or the emulator refuses it
-    # as AWS would.
-    bucket.bind([bucket, catalog_jobs])
+    # Open upload pages hear about new thumbnails over a WebSocket: the API keeps its connections in a table.
+    live_connections = Table(stack, "liveConnections", fields={"id": "string"}, primary_index={"partition_key": "id"})
+    live = WebSocketApi(
+        stack,
+        "live",
+        defaults={"function": {"bind": [live_connections]}},
+        routes={"$connect": "functions/live.connect", "$disconnect": "functions/live.disconnect"},
+    )
+    # The thumbnail function reads and writes the bucket, enqueues a job and announces the thumbnail: bind all
+    # three, or the emulator refuses it as AWS would.
+    bucket.bind([bucket, catalog_jobs, live, live_connections])
     # Every night, uploads older than 30 days go, with their thumbnails.
     Cron(
         stack,
@@ -69,7 +77,7 @@ def Storage(stack):
             "GET /hello/{name}": "functions/hello.greet",
             "GET /pixel.png": "functions/pixel.main",
             "GET /boom": "functions/boom.main",
-            "GET /upload": "functions/upload_page.main",
+            "GET /upload": {"function": {"handler": "functions/upload_page.main", "bind": [live]}},
             "POST /presigned-url": "functions/presign.main",
             "GET /files": "functions/files.list_files",
             "GET /catalog": {"function": {"handler": "functions/catalog.list_images", "bind": [catalog]}},
@@ -84,6 +92,7 @@ def Storage(stack):
     stack.add_outputs(
         {
             "ApiEndpoint": api.url,
+            "LiveUrl": live.url,
             "BucketName": bucket.bucket_name,
             "UserPoolId": auth.user_pool_id,
             "UserPoolClientId": auth.user_pool_client_id,

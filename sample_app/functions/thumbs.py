@@ -1,5 +1,6 @@
-"""Notification handler: every PNG uploaded under `uploads/` gets a 128-px thumbnail under `thumbnails/`, and a
-catalogue job on the `catalogJobs` queue (see `functions/catalog.py`).
+"""Notification handler: every PNG uploaded under `uploads/` gets a 128-px thumbnail under `thumbnails/`, a
+catalogue job on the `catalogJobs` queue (see `functions/catalog.py`), and a notice to the open upload pages
+(`functions/live.py`).
 
 Writing into the same bucket is safe only because the notification's filter (`uploads/` prefix) excludes the
 thumbnails this handler writes: without it, each thumbnail would trigger the handler again, forever.
@@ -13,6 +14,7 @@ import boto3
 from PIL import Image
 
 from devserver.resources import Queue
+from functions.live import announce
 
 s3 = boto3.client("s3")
 sqs = boto3.client("sqs")
@@ -33,5 +35,6 @@ def main(event, context):
         s3.put_object(Bucket=bucket, Key=thumbnail_key, Body=out.getvalue(), ContentType="image/png")
         job = {"key": key, "thumbnail": thumbnail_key, "width": image.width, "height": image.height}
         sqs.send_message(QueueUrl=Queue.catalogJobs.queueUrl, MessageBody=json.dumps(job))
+        announce({"thumbnail": thumbnail_key})
         written.append(thumbnail_key)
     return {"thumbnails": written}

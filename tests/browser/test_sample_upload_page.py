@@ -38,3 +38,21 @@ def test_a_png_picked_on_the_upload_page_is_listed_and_gets_a_thumbnail(
     with sample_app.client() as client:
         stored = Image.open(io.BytesIO(client.get(f"/files/thumbnails/{name}").content))
     assert max(stored.size) == 128
+
+
+def test_an_open_upload_page_is_told_of_each_new_thumbnail(context: BrowserContext, sample_app: RunningApp) -> None:
+    picture = io.BytesIO()
+    Image.new("RGB", (300, 200), "teal").save(picture, format="PNG")
+    name = f"live-{uuid.uuid4().hex[:8]}.png"
+    watching = context.new_page()  # a second page, left open: it hears of the upload made from the first
+    watching.goto(sample_app.url + "/upload")
+    expect(watching.get_by_text("Live updates: on")).to_be_visible()  # its $connect has run: it is listed
+    page = context.new_page()
+    page.goto(sample_app.url + "/upload")
+
+    page.get_by_label("File").set_input_files({"name": name, "mimeType": "image/png", "buffer": picture.getvalue()})
+    page.get_by_role("button", name="Upload").click()
+
+    notices = watching.get_by_role("list", name="New thumbnails")
+    expect(notices.get_by_text(f"New thumbnail: thumbnails/{name}")).to_be_visible()
+    expect(watching.get_by_role("link", name=f"thumbnails/{name}")).to_be_visible()  # the list refreshed, no reload
