@@ -49,10 +49,11 @@ def test_the_sample_app_is_served_and_a_signal_stops_everything_cleanly(tmp_path
     app_dir = copy_sample_app(tmp_path / "app")
     with started(app_dir) as (process, url):
         assert process.stdout is not None
-        mounted = [process.stdout.readline() for _ in range(3)]
-        assert "Console" in mounted[0] and "/_sst/" in mounted[0]
-        assert "Emulator" in mounted[1]
-        assert mounted[2].split() == ["GET", "/", "functions/hello.main"]
+        mounted = [process.stdout.readline() for _ in range(4)]
+        assert mounted[0].split()[:2] == ["WebSocketApi", "live"] and mounted[0].split()[2].startswith("ws://")
+        assert "Console" in mounted[1] and "/_sst/" in mounted[1]
+        assert "Emulator" in mounted[2]
+        assert mounted[3].split() == ["GET", "/", "functions/hello.main"]
         assert httpx.get(url + "/", timeout=30).json()["message"] == "Hello from sst-dev!"
         assert httpx.get(url + "/hello/ada").text == "Hello, ada!"
         dev = json.loads((app_dir / ".sst" / "dev.json").read_text())

@@ -28,4 +28,4 @@ def test_the_sample_apps_own_tests_pass(tmp_path: Path) -> None:
     )
 
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "15 passed" in done.stdout.splitlines()[-1]
+    assert "17 passed" in done.stdout.splitlines()[-1]
