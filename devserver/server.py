@@ -31,7 +31,7 @@ from devserver.apigw.websocket.management import ManagementApi
 from devserver.app.binding import ssm_fallback_path, ssm_path
 from devserver.app.loader import CONFIG_FILE, AppConfigError, load_app
 from devserver.app.model import ApiSpec, AppSpec, FunctionSpec, RouteSpec, WebSocketApiSpec
-from devserver.app.naming import ACCOUNT_ID, websocket_listener
+from devserver.app.naming import ACCOUNT_ID, WEBSOCKET_LISTENER_PREFIX, websocket_listener
 from devserver.aws.local_aws import LocalAws
 from devserver.console.on_demand import ASGIApp, ConsoleOnDemand
 from devserver.debug.debugger import Debugger
@@ -39,7 +39,7 @@ from devserver.debug.settings import DebugSettings, DebugSettingsError
 from devserver.errors import StartError
 from devserver.http.dispatch import DevApp
 from devserver.http.listeners import Listeners
-from devserver.http.tls import LocalTls
+from devserver.http.tls import LocalTls, issue_local_tls
 from devserver.invocations import InvocationLog
 from devserver.reload.reloader import Reloader
 from devserver.runtime.invocation import Invocation
@@ -119,7 +119,7 @@ class DevServer:
         self._invoker = FunctionInvoker(app=lambda: self.app, warn=self.terminal.warning)
         self.invocations = InvocationLog()
         self._reloader: Reloader | None = None
-        self._tls: LocalTls | None = None
+        self._tls: asyncio.Task[LocalTls] | None = None
         self._authorize_iam = EmulatorIamAuthorizer(
             lambda: self.emulator.endpoint, enforce_policies=options.enforce_iam
         )
@@ -170,8 +170,9 @@ class DevServer:
     def stage(self) -> str:
         return self.options.stage
 
-    def api_url(self, api_id: str) -> str:
-        return self.listeners.url_for(api_id)
+    def api_url(self, listener: str) -> str:
+        """The URL of an Api's listener, or of a WebSocketApi's (which never takes `--port`, kept for the first Api)."""
+        return self.listeners.url_for(listener, may_take_first=not listener.startswith(WEBSOCKET_LISTENER_PREFIX))
 
     def websocket_gateway(self, api_id: str) -> WebSocketGateway:
         """The gateway serving the app's WebSocketApi `api_id` (its open connections); KeyError when none is served."""
@@ -236,6 +237,8 @@ class DevServer:
             debug=self.debugger,
         )
         self._invoker.attach(self.pool, self.aws)
+        if app.websocket_apis:
+            self._start_local_tls()  # its child runs while the emulator starts
         await self.aws.start(app, secrets=self.secrets.parameters(app.name))
         await self._mount(app)
         self._write_app_files(app)
@@ -363,19 +366,23 @@ class DevServer:
             domain_name=lambda: self._domain_name(management),
         )
         gateway.observers.append(self._record_websocket)
-        await self.listeners.serve(listener, gateway)
+        self._start_local_tls()
+        assert self._tls is not None
         self.listeners.url_for(management, ephemeral=True)
         manager = ManagementApi(gateway, region=self.app.region, authorize=self._authorize_iam)
-        await self.listeners.serve(management, manager, tls=self._local_tls())
+        await self.listeners.serve(management, manager, tls=await self._tls)
+        await self.listeners.serve(listener, gateway)
         return gateway
 
-    def _local_tls(self) -> LocalTls:
-        """The CA of the management APIs, made at the first WebSocketApi; new workers trust it (`AWS_CA_BUNDLE`)."""
+    def _start_local_tls(self) -> None:
+        """Start making the management APIs' certificate (once, in a child: `devserver.http.tls`); new workers trust
+        it through `AWS_CA_BUNDLE`, whose file exists before any WebSocketApi serves a connection."""
         if self._tls is None:
-            tls = LocalTls(state_dir(self.app_dir) / "tls" / f"ca-bundle-{os.getpid()}.pem", self.options.host)
-            self.pool.add_base_environment({"AWS_CA_BUNDLE": str(tls.write_bundle())})
-            self._tls = tls
-        return self._tls
+            self._tls = asyncio.create_task(issue_local_tls(self._tls_folder(), self.options.host))
+            self.pool.add_base_environment({"AWS_CA_BUNDLE": str(LocalTls(self._tls_folder()).bundle)})
+
+    def _tls_folder(self) -> Path:
+        return state_dir(self.app_dir) / "tls" / str(os.getpid())
 
     def _domain_name(self, listener: str) -> str:
         """The `host:port` functions reach a management API at (a loopback address when listening on all)."""
@@ -524,7 +531,8 @@ class DevServer:
         if self._debugger is not None:
             await self._debugger.aclose()
         if self._tls is not None:
-            self._tls.remove_bundle()
+            await asyncio.gather(self._tls, return_exceptions=True)  # its child is short-lived: let it finish
+            LocalTls(self._tls_folder()).remove()
         if self.options.publish:
             remove_dev_file(self.app_dir, os.getpid())
 

@@ -1,9 +1,10 @@
 """HTTP listeners: one loopback socket and embedded uvicorn server per `Api`, sharing the dev server's event loop.
 
 How it works: `url_for(api_id)` binds a socket the first time an Api asks for its URL (while `sst.config.py`
-loads, so `api.url` is real), at `--port` for the first Api and the following ports for the others (ephemeral
-ports when `--port 0`). `serve()` starts a uvicorn server on each socket inside the running loop. uvicorn's own
-signal handling is switched off: sst-dev owns Ctrl-C and SIGTERM and stops every server itself.
+loads, so `api.url` is real), at `--port` for the first Api and the next free ports after it for the other Apis and
+the WebSocketApis, whatever order they are defined in (ephemeral ports when `--port 0`). `serve()` starts a
+uvicorn server on each socket inside the running loop. uvicorn's own signal handling is switched off: sst-dev owns
+Ctrl-C and SIGTERM and stops every server itself.
 """
 
 from __future__ import annotations
@@ -85,10 +86,11 @@ class Listeners:
         self.first_port = port
         self._by_name: dict[str, Listener] = {}
 
-    def url_for(self, name: str, *, ephemeral: bool = False) -> str:
-        """`http://host:port` of the listener `name`, bound on first use: at the next of `--port`'s ports, or at
-        any free port when `ephemeral` (for endpoints nobody types, found in the events that name them)."""
-        listener = self._by_name.get(name) or self._bind(name, ephemeral=ephemeral)
+    def url_for(self, name: str, *, ephemeral: bool = False, may_take_first: bool = True) -> str:
+        """`http://host:port` of the listener `name`, bound on first use: at the first free one of `--port` and
+        the ports after it (after it only, unless `may_take_first`: `--port` is kept for the first Api), or at any
+        free port when `ephemeral` (for endpoints nobody types, found in the events that name them)."""
+        listener = self._by_name.get(name) or self._bind(name, ephemeral=ephemeral, may_take_first=may_take_first)
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{listener.port}"
 
@@ -101,9 +103,13 @@ class Listeners:
             f"http://{name}:{listener.port}" for listener in self if not listener.ephemeral for name in names
         )
 
-    def _bind(self, name: str, *, ephemeral: bool = False) -> Listener:
-        numbered = sum(1 for listener in self._by_name.values() if not listener.ephemeral)
-        port = self.first_port + numbered if self.first_port and not ephemeral else 0
+    def _bind(self, name: str, *, ephemeral: bool, may_take_first: bool) -> Listener:
+        port = 0
+        if self.first_port and not ephemeral:
+            taken = {listener.port for listener in self._by_name.values()}
+            port = self.first_port + (0 if may_take_first else 1)
+            while port in taken:
+                port += 1
         listener = Listener(name, bind_socket(self.host, port, "--port"), ephemeral=ephemeral)
         self._by_name[name] = listener
         return listener
@@ -132,9 +138,7 @@ class Listeners:
             ws_max_size=_MAX_WEBSOCKET_MESSAGE,
         )
         if tls is not None:
-            with tls.server_files() as (certificate, key):
-                config.ssl_certfile, config.ssl_keyfile = certificate, key
-                config.load()  # reads them now, while the files exist
+            config.ssl_certfile, config.ssl_keyfile = str(tls.certificate), str(tls.key)
         listener.app = app
         listener.server = EmbeddedServer(config)
         listener.task = asyncio.create_task(listener.server.serve(sockets=[listener.sock]))

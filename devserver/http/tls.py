@@ -1,56 +1,91 @@
 """TLS for the dev server's local HTTPS endpoints (a WebSocket API's management API), trusted by the workers.
 
-How it works: a `LocalTls` is a certificate authority made in memory when the server first needs it (trustme, on
-`cryptography`), and one server certificate it signs for the loopback names (`127.0.0.1`, `localhost`, `::1`) and
-the host the server listens on. Its private keys never reach the disk but for the moment uvicorn loads them from
-0600 temporary files. The workers trust it through `AWS_CA_BUNDLE`, which boto3 reads: `write_bundle` writes a
-bundle of the usual public roots (certifi's, as botocore uses), any bundle the server itself was given in
-`AWS_CA_BUNDLE`, and this CA, so calls to real AWS endpoints (`--cloud`) still verify. Each server process makes
-its own CA and bundle file, and removes the file when it stops.
+How it works: `issue_local_tls(folder, host)` has a short-lived child (`python -m devserver.http.tls_child`) make a
+certificate authority and one server certificate it signs for the loopback names (`127.0.0.1`, `localhost`, `::1`)
+and the host the server listens on. The child, not the dev server, loads `cryptography` (~17 MB resident,
+measured): the server only reads the files the child leaves in `folder` (made 0700; the private key 0600). The
+CA's own key never leaves the child, so nothing can sign another certificate with it.
+
+The workers trust the CA through `AWS_CA_BUNDLE`, which boto3 reads: `bundle` holds the usual public roots
+(certifi's, as botocore uses), any bundle the server itself was given in `AWS_CA_BUNDLE`, and this CA, so calls to
+real AWS endpoints still verify. Each server process has its own folder, removed when it stops.
 """
 
 from __future__ import annotations
 
-import contextlib
+import asyncio
 import os
-from collections.abc import Iterator
+import shutil
+import sys
+from dataclasses import dataclass
 from pathlib import Path
 
-__all__ = ["LocalTls"]
+from devserver.errors import StartError
 
-_LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+__all__ = ["LOOPBACK_NAMES", "LocalTls", "issue_local_tls"]
+
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
+CA_FILE, CERTIFICATE_FILE, KEY_FILE, BUNDLE_FILE = "ca.pem", "server.pem", "server-key.pem", "ca-bundle.pem"
 
 
+@dataclass(frozen=True)
 class LocalTls:
-    def __init__(self, bundle_path: Path, host: str) -> None:
-        import trustme  # here: cryptography loads only for apps that serve a TLS endpoint
+    """The files of one server's local TLS, in `folder`."""
 
-        self.bundle_path = bundle_path
-        self._ca = trustme.CA(organization_name="sst-dev local CA")
-        names = _LOOPBACK_NAMES if host in _LOOPBACK_NAMES or host in ("0.0.0.0", "::") else (*_LOOPBACK_NAMES, host)
-        self._server = self._ca.issue_cert(*names)
+    folder: Path
 
-    def write_bundle(self) -> Path:
-        """Write the CA bundle the workers get as `AWS_CA_BUNDLE` (see the module docstring); returns its path."""
-        import certifi
+    @property
+    def bundle(self) -> Path:
+        """The CA bundle the workers get as `AWS_CA_BUNDLE` (written by `issue_local_tls`)."""
+        return self.folder / BUNDLE_FILE
 
-        parts = [Path(certifi.where()).read_bytes()]
-        given = os.environ.get("AWS_CA_BUNDLE")
-        if given and Path(given).is_file():
-            parts.append(Path(given).read_bytes())
-        parts.append(self._ca.cert_pem.bytes())
-        self.bundle_path.parent.mkdir(parents=True, exist_ok=True)
-        partial = self.bundle_path.with_name(self.bundle_path.name + ".partial")
-        partial.write_bytes(b"\n".join(parts))
-        partial.replace(self.bundle_path)
-        return self.bundle_path
+    @property
+    def certificate(self) -> Path:
+        return self.folder / CERTIFICATE_FILE
 
-    @contextlib.contextmanager
-    def server_files(self) -> Iterator[tuple[str, str]]:
-        """The server certificate chain and its private key as files (certificate, key), for as long as uvicorn
-        needs to load them."""
-        with self._server.private_key_pem.tempfile() as key, self._server.cert_chain_pems[0].tempfile() as cert:
-            yield cert, key
+    @property
+    def key(self) -> Path:
+        return self.folder / KEY_FILE
 
-    def remove_bundle(self) -> None:
-        self.bundle_path.unlink(missing_ok=True)
+    def remove(self) -> None:
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def certificate_names(host: str) -> tuple[str, ...]:
+    """The names the server certificate covers: the loopback ones, and `host` when the server listens elsewhere."""
+    return LOOPBACK_NAMES if host in LOOPBACK_NAMES or host in ("0.0.0.0", "::") else (*LOOPBACK_NAMES, host)
+
+
+async def issue_local_tls(folder: Path, host: str) -> LocalTls:
+    """Make the CA, the server certificate and the bundle in `folder` (see the module docstring)."""
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    child = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "devserver.http.tls_child",
+        str(folder),
+        *certificate_names(host),
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await child.communicate()
+    if child.returncode != 0:
+        reason = stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
+        raise StartError(f"cannot make the local TLS certificate in {folder}: {reason[0]}")
+    tls = LocalTls(folder)
+    _write_bundle(tls)
+    return tls
+
+
+def _write_bundle(tls: LocalTls) -> None:
+    import certifi
+
+    parts = [Path(certifi.where()).read_bytes()]
+    given = os.environ.get("AWS_CA_BUNDLE")
+    if given and Path(given).is_file():
+        parts.append(Path(given).read_bytes())
+    parts.append((tls.folder / CA_FILE).read_bytes())
+    partial = tls.bundle.with_name(tls.bundle.name + ".partial")
+    partial.write_bytes(b"\n".join(parts))
+    partial.replace(tls.bundle)

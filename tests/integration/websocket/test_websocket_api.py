@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import stat
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -288,17 +289,24 @@ def test_the_console_lists_websocket_invocations(server: ServerThread) -> None:
     assert any(item["trigger"] == "websocket" and item["detail"] == "chat sendmessage" for item in listed)
 
 
-def test_stopping_the_server_closes_connections_and_runs_their_disconnect(tmp_path: Path) -> None:
+def test_stopping_the_server_closes_connections_runs_their_disconnect_and_removes_its_tls_files(
+    tmp_path: Path,
+) -> None:
     app = make_app(tmp_path / "app", STACK, {"functions/ws.py": WS, "functions/notify.py": NOTIFY})
     running = ServerThread(app)
     with contextlib.ExitStack() as clients:
         with running:
+            [tls] = (app / ".sst" / "tls").iterdir()
+            assert stat.S_IMODE(tls.stat().st_mode) == 0o700
+            assert stat.S_IMODE((tls / "server-key.pem").stat().st_mode) == 0o600
+            assert not any("PRIVATE KEY" in path.read_text() for path in tls.iterdir() if path.name != "server-key.pem")
             client = clients.enter_context(open_client(running))
             client.send(json.dumps({"action": "sendmessage"}))
             connection_id = receive_json(client)["connectionId"]
         with pytest.raises(ConnectionClosed):
             client.recv(timeout=5)
         assert client.close_code == 1001
+    assert list((app / ".sst" / "tls").iterdir()) == []
     disconnects: list[Any] = [r.event for r in running.server.invocations.recent() if r.detail == "chat $disconnect"]
     assert [e["requestContext"]["connectionId"] for e in disconnects] == [connection_id]
     assert disconnects[0]["requestContext"]["disconnectStatusCode"] == 1001
