@@ -15,8 +15,9 @@ $(STAMP): pyproject.toml
 dev: $(STAMP)
 	$(BIN)/sst-dev start --app sample_app
 
+# Three test processes, one file each at a time (docs/development.md).
 test: $(STAMP) browser
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 3 --dist loadfile
 
 # The Console's browser tests drive Debian's chromium (no browser download works offline). Installing it needs
 # root; without it the browser tests skip outside CI and fail in CI.

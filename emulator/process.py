@@ -10,20 +10,19 @@ Without a state folder, the child keeps S3 bodies in a scratch folder made here 
 child has exited (or by the child when its lifeline closes, if the parent died): not by an exit hook of the child,
 since uvicorn ends it by re-raising SIGTERM, which skips them.
 
-Why a separate process (measured on this 2-core machine, `python -m benchmarks.emulator_s3`, medians of 3 runs):
-- One sequential boto3 client, 1 KiB objects: our app in its own process 350 PUT/s and 470 GET/s; the same app on a
-  thread of the client's process 351 PUT/s and 422 GET/s; moto's `ThreadedMotoServer` 181 PUT/s and 266 GET/s.
-  A strictly sequential caller is idle while the server works, so sharing its GIL costs little here.
-- With load from another process (a function worker's boto3 PUT loop) while the parent's asyncio loop runs
-  (`asyncio.sleep(0.002)` ticks, as the dev server's loop would): in a separate process the load ran 280–350 PUT/s
-  and the parent's loop lag was 0.15 ms p50 / 1.9–2.5 ms p99; on a thread of the parent, 270 PUT/s and 0.33 ms p50 /
-  3.0 ms p99 — moto's work runs on the dev server's GIL and every request it serves delays the dev server.
-- The process also keeps moto's memory apart (≈75 MB resident after warm-up, ≈115 MB peak during a 100 MiB
-  multipart upload; moto's own server peaks at ≈700 MB there) and lets the dev server outlive an emulator crash.
-Start-up, spawn until `ready` with SSM warmed: ≈0.6 s, almost all of it importing moto (without the EC2 tables its
-SSM models import, ~0.5 s more: see `emulator.moto.deferred_ec2`). `spawn()` returns at once so the dev server can do
-its own start-up meanwhile and call `wait_ready()` last; the socket already listens, so early requests wait in the
-backlog.
+Why a separate process, and what it costs (figures from `make bench`, 2026-12-02, `benchmarks.emulator_s3` and
+`benchmarks.emulator_memory`):
+- It is not for the speed of a lone sequential client: our exact app on a thread of the client's process served
+  310 PUT/s and 494 GET/s of 1 KiB, in its own process 274 and 416 (`ours_in_thread` vs `ours`). A pipe and a
+  second process cost that much.
+- It keeps moto's work off the dev server's GIL: every S3 call a function makes would otherwise hold the GIL the
+  event loop serving the app's routes, WebSockets and the Console needs. (Not benchmarked as such: the route and notification
+  latency benchmarks run with the emulator in its own process, as `start` does.)
+- It keeps moto's memory apart (peak 109 MB during a 100 MiB multipart upload, 112 MB during 1 GiB), where the dev
+  server and its workers do not pay for it, and lets the dev server outlive an emulator crash.
+`spawn()` returns at once so the dev server can do its own start-up meanwhile and call `wait_ready()` last; the socket
+already listens, so early requests wait in the backlog. Most of the child's start-up is importing moto (its SSM
+models would also import the EC2 tables: see `emulator.moto.deferred_ec2`).
 """
 
 from __future__ import annotations

@@ -187,7 +187,10 @@ def test_events_are_the_shapes_aws_sends(server: ServerThread) -> None:
     assert connect_event.headers["X-Test"] == "yes" and "Sec-WebSocket-Key" in connect_event.headers
     assert connects[0]["queryStringParameters"] == {"room": "2", "user": "ann"}
     assert connects[0]["multiValueQueryStringParameters"]["room"] == ["1", "2"]
-    [message] = [e for e in records(server, "chat sendmessage") if e["requestContext"]["connectionId"] == connection_id]
+    # the reply frame can arrive before the invocation that sent it has finished and been recorded
+    [message] = eventually(
+        lambda: [e for e in records(server, "chat sendmessage") if e["requestContext"]["connectionId"] == connection_id]
+    )
     parsed = APIGatewayWebSocketMessageEventModel.model_validate(message)
     assert parsed.request_context.route_key == "sendmessage" and parsed.request_context.message_id
     assert parsed.request_context.api_id == connect_event.request_context.api_id
