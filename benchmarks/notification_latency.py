@@ -137,19 +137,21 @@ def under_load(seconds: float, warmup: int) -> dict[str, Any]:
                 s3.put_object(Bucket=BUCKET, Key=f"warmup/{n}.bin", Body=body)
                 dispatcher.wait_blocking(1, timeout=30)
             dispatcher.mark()
+            called: dict[str, float] = {}
             returned: dict[str, float] = {}
             puts = int(seconds * LOAD_PUTS_PER_SECOND)
             began = time.perf_counter()
             for n in range(puts):
                 time.sleep(max(0.0, began + n / LOAD_PUTS_PER_SECOND - time.perf_counter()))
                 key = f"uploads/{n}.bin"
+                called[key] = time.time()
                 s3.put_object(Bucket=BUCKET, Key=key, Body=body)
                 returned[key] = time.time()
             deliveries = dispatcher.wait_blocking(puts, timeout=60)
             workers = pool.worker_count()
         asyncio.run_coroutine_threadsafe(dispatcher.aclose(), loop).result()
         asyncio.run_coroutine_threadsafe(pool.aclose(), loop).result()
-    to_handler, to_dispatcher, failed = [], [], 0
+    to_handler, to_dispatcher, from_call, failed = [], [], [], 0
     for delivery in deliveries:
         result = delivery.invocation.result
         if not delivery.ok or not isinstance(result, dict):
@@ -158,6 +160,7 @@ def under_load(seconds: float, warmup: int) -> dict[str, Any]:
         key = delivery.key
         to_handler.append(max(0.0, (result["started"] - returned[key]) * 1000))
         to_dispatcher.append(max(0.0, (submitted[key] - returned[key]) * 1000))
+        from_call.append((result["started"] - called[key]) * 1000)
     return {
         "puts_per_second": LOAD_PUTS_PER_SECOND,
         "handler_ms": 30,
@@ -165,6 +168,7 @@ def under_load(seconds: float, warmup: int) -> dict[str, Any]:
         "failed": failed,
         "put_returned_to_handler_started": percentiles(to_handler),
         "put_returned_to_dispatcher_submit": percentiles(to_dispatcher),
+        "put_called_to_handler_started": percentiles(from_call),
         "workers_at_the_end": workers,
     }
 

@@ -16,8 +16,8 @@ Why a separate process, and what it costs (figures from `make bench`, 2026-12-02
   310 PUT/s and 494 GET/s of 1 KiB, in its own process 274 and 416 (`ours_in_thread` vs `ours`). A pipe and a
   second process cost that much.
 - It keeps moto's work off the dev server's GIL: every S3 call a function makes would otherwise hold the GIL the
-  event loop serving the app's routes, WebSockets and the Console needs. (Not benchmarked as such: the route and notification
-  latency benchmarks run with the emulator in its own process, as `start` does.)
+  event loop serving the app's routes, WebSockets and the Console needs. (Not benchmarked as such: the route and
+  notification latency benchmarks run with the emulator in its own process, as `start` does.)
 - It keeps moto's memory apart (peak 109 MB during a 100 MiB multipart upload, 112 MB during 1 GiB), where the dev
   server and its workers do not pay for it, and lets the dev server outlive an emulator crash.
 `spawn()` returns at once so the dev server can do its own start-up meanwhile and call `wait_ready()` last; the socket

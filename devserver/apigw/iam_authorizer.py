@@ -3,22 +3,21 @@
 How it works: the emulator holds every secret key and policy, so it verifies the request's SigV4 signature and
 checks `execute-api:Invoke` (`emulator.iam.execute_api`). For each request to a route with `authorizer: "iam"` the
 gateway posts what it received — method, path and query as sent, headers, the SHA-256 of the body, the route's
-ARN — to the emulator's `/_sst/execute-api/authorize` over one pooled HTTP connection, and gets either the
+ARN — to the emulator's `/_sst/execute-api/authorize` over a kept-alive connection
+(`devserver.http.loopback_client`), and gets either the
 `requestContext.authorizer.iam` the event carries or API Gateway's 403 answer. The body itself stays here.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 from collections.abc import Awaitable, Callable, Mapping
-from typing import TYPE_CHECKING
 
 from devserver.apigw import HttpRequest
 from devserver.apigw.jwt_authorizer import AuthorizerDecision, message_response
+from devserver.http.loopback_client import LoopbackHttpClient, LoopbackHttpError
 from emulator.iam.execute_api_path import AUTHORIZE_PATH
-
-if TYPE_CHECKING:
-    import httpx
 
 __all__ = [
     "INVOKE",
@@ -69,19 +68,22 @@ class EmulatorIamAuthorizer:
     def __init__(self, endpoint: Callable[[], str], *, enforce_policies: bool = True) -> None:
         self._endpoint = endpoint
         self._enforce_policies = enforce_policies
-        self._client: httpx.AsyncClient | None = None
+        self._client: LoopbackHttpClient | None = None
 
     async def __call__(self, request: HttpRequest, resource_arn: str, action: str = INVOKE) -> AuthorizerDecision:
         """Whether the request's signer may take `action` (a route's `execute-api:Invoke` by default) on the ARN."""
-        import httpx  # here, not at the top: ~0.1 s of start-up for apps that never use an iam route
-
-        if self._client is None:
-            self._client = httpx.AsyncClient(timeout=10.0)
+        endpoint = self._endpoint()
+        if self._client is None or self._client.base_url != endpoint:  # the first call, or a restarted emulator
+            if self._client is not None:
+                await self._client.aclose()
+            self._client = LoopbackHttpClient(endpoint)
         document = authorization_document(request, resource_arn, enforce_policies=self._enforce_policies, action=action)
         try:
-            answer = await self._client.post(self._endpoint() + AUTHORIZE_PATH, json=document)
+            answer = await self._client.post(
+                AUTHORIZE_PATH, json.dumps(document).encode(), headers=[("content-type", "application/json")]
+            )
             return decision_from_answer(answer.status_code, answer.json())
-        except (httpx.HTTPError, ValueError):
+        except (LoopbackHttpError, ValueError):
             return decision_from_answer(502, {})
 
     async def aclose(self) -> None:

@@ -1,5 +1,5 @@
 """The dev server's client for the emulator's JSON-protocol APIs (SQS, SNS's JSON-free siblings aside): one signed
-`POST /` per call, over one kept-alive HTTP connection pool.
+`POST /` per call, over kept-alive connections (`devserver.http.loopback_client`).
 
 The event-source pollers live in the dev server for the whole session, where boto3 is kept out of memory; they
 make a handful of calls (receive, delete, change visibility), so a small client does. Requests are signed with the
@@ -11,13 +11,11 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from devserver.aws.sigv4 import sign_json_post
-
-if TYPE_CHECKING:
-    import httpx
+from devserver.http.loopback_client import LoopbackHttpClient
 
 __all__ = ["AwsApiError", "AwsJsonClient"]
 
@@ -45,19 +43,15 @@ class AwsJsonClient:
         secret_access_key: str,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self._endpoint = endpoint.rstrip("/") + "/"
         self._host = urlsplit(endpoint).netloc
         self._region = region
         self._credentials = (access_key_id, secret_access_key)
         self._clock = clock
-        self._http: httpx.AsyncClient | None = None
+        self._http = LoopbackHttpClient(endpoint.rstrip("/"))
 
     async def call(self, service: str, target: str, payload: Mapping[str, Any], *, timeout: float = 30.0) -> Any:
-        """The decoded JSON answer; raises `AwsApiError` for an error answer."""
-        import httpx  # here, not at the top: apps without event sources never load it
-
-        if self._http is None:
-            self._http = httpx.AsyncClient(timeout=timeout)
+        """The decoded JSON answer; raises `AwsApiError` for an error answer (`LoopbackHttpError`, an `OSError`, when
+        the emulator does not answer)."""
         body = json.dumps(payload).encode()
         headers = sign_json_post(
             host=self._host,
@@ -69,7 +63,7 @@ class AwsJsonClient:
             secret_access_key=self._credentials[1],
             now=self._clock(),
         )
-        response = await self._http.post(self._endpoint, content=body, headers=headers, timeout=timeout)
+        response = await self._http.post("/", body, headers=list(headers.items()), timeout=timeout)
         answer = response.json() if response.content else {}
         if response.status_code >= 400:
             code = str(answer.get("__type", response.status_code)).rsplit("#", 1)[-1]
@@ -77,6 +71,4 @@ class AwsJsonClient:
         return answer
 
     async def aclose(self) -> None:
-        if self._http is not None:
-            await self._http.aclose()
-            self._http = None
+        await self._http.aclose()
