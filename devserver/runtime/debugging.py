@@ -45,6 +45,9 @@ class WorkerDebugger(Protocol):
     def locate_workers(self, locate: Callable[[int], DebuggedWorker | None]) -> None:
         """How the debugger finds the worker behind a process id (a pdb session names its pid)."""
 
+    def debugs(self, function: FunctionSpec) -> bool:
+        """Whether an editor debugs `function` (its workers run under debugpy): those start only for an invocation."""
+
     def concurrency(self, function: FunctionSpec, default: int) -> int:
         """How many workers `function` may run at once: one while an editor debugs it."""
 

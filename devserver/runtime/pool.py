@@ -9,7 +9,7 @@ they finish, and the next invocation cold-starts with the new files — unless t
 `REWARM_DELAY_SECONDS` after the last retire of a burst (a `git checkout` is one generation, not one per file), one
 new sandbox per retired function's exact spec starts in the background, as SAM's `--warm-containers EAGER` does,
 holding a slot while it starts; an invocation that finds none idle while that start is under way waits for it rather
-than starting a second one. A sandbox retired while it starts is dropped when its start ends. Workers report the
+than starting a second one (not for a function an editor debugs: its workers start only for an invocation). A sandbox retired while it starts is dropped when its start ends. Workers report the
 local source files they import; the pool keeps them per function for the reloader to watch. With a `WorkerDebugger`
 (`debug=`), workers get its environment, a function under debugpy runs one worker at a time, and each invocation of
 it first lets an attaching editor finish (see `devserver.debug.debugger`).
@@ -152,7 +152,7 @@ class WorkerPool:
                     count += 1
                     if sandbox in workers.idle:
                         self._discard(workers, sandbox)
-            if rewarm and retired is not None and self._debug is None:
+            if rewarm and retired is not None and not (self._debug is not None and self._debug.debugs(retired)):
                 self._schedule_rewarm(workers, retired)
         return count
 
@@ -180,6 +180,8 @@ class WorkerPool:
             if init.error is not None:
                 self._discard(workers, sandbox)  # the next invocation cold-starts and reports the error
                 return
+            if self._debug is not None:
+                await self._debug.worker_ready(spec, sandbox)
             self._release(workers, sandbox)
 
     def source_files(self, function_name: str) -> frozenset[Path]:

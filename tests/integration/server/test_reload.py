@@ -100,3 +100,39 @@ def test_saving_the_config_remounts_routes_and_a_bad_edit_keeps_the_last_good_ap
         assert get(client, "/new").status_code == 200
         assert server.server.aws.emulator.pid == emulator_pid, "a reload never restarts the emulator"
         assert s3.get_object(Bucket="kept-across-reloads", Key="k")["Body"].read() == b"v"
+
+
+PID_HANDLER = """\
+import os
+
+
+def main(event, context):
+    return {{"pid": os.getpid(), "version": {version}}}
+"""
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+def test_after_a_save_the_next_request_finds_a_worker_of_the_new_code_started_in_the_background(
+    tmp_path: Path,
+) -> None:
+    app_dir = make_app(
+        tmp_path / "app",
+        'Api(stack, "api", routes={"GET /": "functions/pid.main"})',
+        {"functions/pid.py": PID_HANDLER.format(version=1)},
+    )
+    with ServerThread(app_dir) as server, server.client() as client:
+        old_pid = client.get("/").json()["pid"]
+        (app_dir / "functions" / "pid.py").write_text(PID_HANDLER.format(version=2))
+        eventually(lambda: not _alive(old_pid) and server.server.pool.worker_count() == 1)  # retired, one starting
+        answer = client.get("/").json()
+        assert answer["version"] == 2 and answer["pid"] != old_pid
+        last = server.server.invocations.recent()[-1].summary()
+        assert last["cold"] is False, "the request took the worker re-warmed after the save"
+        assert "cold start" not in server.output.getvalue().splitlines()[-1]
