@@ -9,10 +9,11 @@ they finish, and the next invocation cold-starts with the new files — unless t
 `REWARM_DELAY_SECONDS` after the last retire of a burst (a `git checkout` is one generation, not one per file), one
 new sandbox per retired function's exact spec starts in the background, as SAM's `--warm-containers EAGER` does,
 holding a slot while it starts; an invocation that finds none idle while that start is under way waits for it rather
-than starting a second one (not for a function an editor debugs: its workers start only for an invocation). A sandbox retired while it starts is dropped when its start ends. Workers report the
-local source files they import; the pool keeps them per function for the reloader to watch. With a `WorkerDebugger`
-(`debug=`), workers get its environment, a function under debugpy runs one worker at a time, and each invocation of
-it first lets an attaching editor finish (see `devserver.debug.debugger`).
+than starting a second one (not for a function an editor debugs: its workers start only for an invocation). A
+sandbox retired while it starts is dropped when its start ends. Workers report the local source files they import;
+the pool keeps them per function for the reloader to watch. With a `WorkerDebugger` (`debug=`), workers get its
+environment, a function under debugpy runs one worker at a time, and each invocation of it first lets an attaching
+editor finish (see `devserver.debug.debugger`).
 """
 
 from __future__ import annotations
