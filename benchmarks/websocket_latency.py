@@ -5,8 +5,11 @@ whose `$default` handler replies to the sender through `apigatewaymanagementapi`
 API, SigV4-signed with the function's credentials, IAM-checked by the emulator), exactly as AWS code does.
 Latency: one client sends a message and waits for the reply frame, one at a time, warm (the first `--warmup` round
 trips not measured); the HTTP route's round trip is measured the same way (httpx, one keep-alive connection) in
-the same run, and the figure is the difference of the two p50s. Idle: the RSS of the whole process tree (dev
-server, emulator, workers) before and after 200 connections are opened and have settled, and its CPU over
+the same run, and the figure is the difference of the two p50s. The handler also times its own
+`post_to_connection` calls (those of the worker that answers the last message, but its first, which connects) and
+the part of each that botocore spends before sending (its `before-send` event); the rest of a call is the HTTPS
+round trip to the management API, whose authorization the emulator checks. Idle: the RSS of the whole process tree
+(dev server, emulator, workers) before and after 200 connections are opened and have settled, and its CPU over
 `--idle` seconds while they stay open (the clients answer the server's pings).
 
 Run: `python -m benchmarks.websocket_latency [--messages 500]`; prints one JSON object.
@@ -39,21 +42,37 @@ WebSocketApi(stack, "live", routes={"$default": "functions/ws.reply"})
 """
 
 HANDLERS = """\
+import json
+import time
+
 import boto3
 
 _clients = {}
+_timings = {"post_ms": [], "before_send_ms": []}
+_sent = {}
 
 
 def ping(event, context):
     return "pong"
 
 
+def _client(endpoint):
+    if endpoint not in _clients:
+        client = _clients[endpoint] = boto3.client("apigatewaymanagementapi", endpoint_url=endpoint)
+        client.meta.events.register("before-send.*", lambda **_: _sent.__setitem__("at", time.perf_counter()))
+    return _clients[endpoint]
+
+
 def reply(event, context):
     request = event["requestContext"]
-    endpoint = f"https://{request['domainName']}/{request['stage']}"
-    if endpoint not in _clients:
-        _clients[endpoint] = boto3.client("apigatewaymanagementapi", endpoint_url=endpoint)
-    _clients[endpoint].post_to_connection(ConnectionId=request["connectionId"], Data=event["body"].encode())
+    client = _client(f"https://{request['domainName']}/{request['stage']}")
+    if event["body"] == "timings":  # the benchmark's last message: what the replies before it cost in here
+        client.post_to_connection(ConnectionId=request["connectionId"], Data=json.dumps(_timings).encode())
+        return
+    began = time.perf_counter()
+    client.post_to_connection(ConnectionId=request["connectionId"], Data=event["body"].encode())
+    _timings["post_ms"].append((time.perf_counter() - began) * 1000)
+    _timings["before_send_ms"].append((_sent["at"] - began) * 1000)
 """
 
 IDLE_CONNECTIONS = 200
@@ -83,11 +102,17 @@ def round_trips(url: str, http_url: str, messages: int, warmup: int) -> dict[str
             if index >= warmup:
                 websocket_ms.append(took)
                 http_ms.append(http_took)
+        client.send("timings")
+        timings = json.loads(client.recv(timeout=30))
     websocket, route = percentiles(websocket_ms), percentiles(http_ms)
     return {
         "message_to_reply": websocket,
         "http_route": route,
         "added_p50_ms": round(websocket["p50_ms"] - route["p50_ms"], 3),
+        "in_the_handler": {
+            "post_to_connection": percentiles(timings["post_ms"][1:]),
+            "botocore_before_send": percentiles(timings["before_send_ms"][1:]),
+        },
     }
 
 
