@@ -23,6 +23,7 @@ import re
 from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from operator import itemgetter
 from typing import Any
 from urllib.parse import quote
@@ -195,6 +196,9 @@ def shaped_listing(action: str, result: Mapping[str, Any], query: Mapping[str, A
     """A listing's answer (`result`, in the S3 API's shape, unencoded) with the elements S3 echoes from `query`, the
     owner only where asked, and `encoding-type=url` applied (see the module docstring)."""
     shaped = dict(result)
+    for list_name in ("Contents", "Versions", "DeleteMarkers"):
+        if shaped.get(list_name):
+            shaped[list_name] = [_with_parsed_time(item) for item in shaped[list_name]]
     if action == "ListObjects":
         shaped["Marker"] = first_value(query, "marker") or ""
         if not first_value(query, "delimiter"):
@@ -231,6 +235,15 @@ def _encoded(value: str) -> str:
 def _with_encoded(item: Mapping[str, Any], member: str) -> Mapping[str, Any]:
     encoded = _encoded(item[member])
     return item if encoded == item[member] else {**item, member: encoded}
+
+
+def _with_parsed_time(item: Mapping[str, Any]) -> Mapping[str, Any]:
+    """`LastModified` as a datetime: moto's serializer would otherwise parse each ISO string with dateutil, which
+    was a third of a 1,000-key listing's time in the emulator (profiled 2026-12-03); the XML is the same."""
+    stamp = item.get("LastModified")
+    if not isinstance(stamp, str):
+        return item
+    return {**item, "LastModified": datetime.fromisoformat(stamp)}
 
 
 def _without(item: Mapping[str, Any], name: str) -> Mapping[str, Any]:

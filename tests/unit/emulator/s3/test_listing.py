@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from emulator.s3.errors import S3Error
@@ -147,3 +149,16 @@ def test_a_marker_before_or_after_the_prefix_range_starts_the_page_where_s3_does
     assert page_of(names, prefix="b", marker="a9", max_keys=None) == (["b1", "b2"], [], False, None)
     assert page_of(names, prefix="b", marker="b1", max_keys=None) == (["b2"], [], False, None)
     assert page_of(names, prefix="b", marker="bz", max_keys=None) == ([], [], False, None)
+
+
+def test_each_listed_time_is_handed_to_the_serializer_as_the_same_utc_instant() -> None:
+    result = {
+        "Contents": [{"Key": "k", "LastModified": "2026-12-03T09:12:35.000Z"}],
+        "Versions": [{"Key": "k", "LastModified": "2026-12-03T09:12:35.250Z"}],
+        "DeleteMarkers": [{"Key": "k", "LastModified": "2026-12-03T09:12:36.000Z"}],
+    }
+    shaped = shaped_listing("ListObjectVersions", result, {})
+    assert shaped["Contents"][0]["LastModified"] == datetime(2026, 12, 3, 9, 12, 35, tzinfo=UTC)
+    assert shaped["Versions"][0]["LastModified"] == datetime(2026, 12, 3, 9, 12, 35, 250000, tzinfo=UTC)
+    assert shaped["DeleteMarkers"][0]["LastModified"] == datetime(2026, 12, 3, 9, 12, 36, tzinfo=UTC)
+    assert result["Contents"][0]["LastModified"] == "2026-12-03T09:12:35.000Z", "the input is left as it was"
