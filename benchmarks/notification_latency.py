@@ -29,6 +29,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -72,53 +73,26 @@ def background_loop() -> Iterator[asyncio.AbstractEventLoop]:
         loop.close()
 
 
-def end_to_end(puts: int, warmup: int) -> dict[str, Any]:
-    """PutObject returned → handler started, through the emulator process, the dispatcher and a real worker."""
-    with app_folder() as app_dir, background_loop() as loop:
-        (app_dir / "started.py").write_text(HANDLER)
-        function = FunctionSpec(name="notification-latency-started", handler="started.main", app_dir=app_dir)
-        notification = NotificationSpec(id="started", function=function, events=("object_created",))
-        pool = WorkerPool()
-        dispatcher = NotificationDispatcher(pool.invoke, on_delivery=lambda delivery: None)
-        dispatcher.configure([BucketSpec(id="bench", name=BUCKET, notifications=(notification,))])
-        asyncio.run_coroutine_threadsafe(dispatcher.start(), loop).result()
-        with EmulatorProcess(on_s3_event=dispatcher.submit) as emulator:
-            s3 = emulator.client("s3")
-            s3.create_bucket(Bucket=BUCKET)
-            body = b"x" * 1024
-            latencies: list[float] = []
-            from_call: list[float] = []
-            early = 0
-            for n in range(warmup + puts):
-                called = time.time()
-                s3.put_object(Bucket=BUCKET, Key=f"uploads/{n}.bin", Body=body)
-                returned = time.time()
-                [delivery] = dispatcher.wait_blocking(1, timeout=30)
-                if n < warmup:
-                    continue
-                result = delivery.invocation.result
-                if not delivery.ok or not isinstance(result, dict):
-                    raise RuntimeError(f"delivery failed: {delivery.summary()}")
-                latency_ms = (result["started"] - returned) * 1000
-                early += latency_ms < 0
-                latencies.append(max(0.0, latency_ms))
-                from_call.append((result["started"] - called) * 1000)
-        asyncio.run_coroutine_threadsafe(dispatcher.aclose(), loop).result()
-        asyncio.run_coroutine_threadsafe(pool.aclose(), loop).result()
-    return {
-        "puts": puts,
-        **percentiles(latencies),
-        "handler_started_before_put_returned": early,
-        "put_called_to_handler_started": percentiles(from_call),
-    }
+@dataclass
+class WiredBucket:
+    """A bucket in an emulator process whose one notification invokes a handler in a real worker pool."""
+
+    s3: Any
+    dispatcher: NotificationDispatcher
+    pool: WorkerPool
+    submitted: dict[str, float]
+    """When each key's event reached the dispatcher (`time.time()`)."""
 
 
-def under_load(seconds: float, warmup: int) -> dict[str, Any]:
-    """50 PUT/s for `seconds` against a 30 ms handler, durable emulator: PUT returned → handler started."""
+@contextmanager
+def wired_bucket(handler: str, *, durable: bool) -> Iterator[WiredBucket]:
+    """The bucket `BUCKET`, its notification invoking `HANDLER`'s function `handler`, wired as `sst-dev start` wires
+    it: the emulator in its own process (keeping objects durably when `durable`, as `start` does), the dispatcher and
+    the pool on a background loop, as the dev server's."""
     with app_folder() as app_dir, background_loop() as loop:
         (app_dir / "started.py").write_text(HANDLER)
-        function = FunctionSpec(name="notification-under-load", handler="started.slow", app_dir=app_dir)
-        notification = NotificationSpec(id="slow", function=function, events=("object_created",))
+        function = FunctionSpec(name=f"notification-{handler}", handler=f"started.{handler}", app_dir=app_dir)
+        notification = NotificationSpec(id=handler, function=function, events=("object_created",))
         pool = WorkerPool()
         dispatcher = NotificationDispatcher(pool.invoke, on_delivery=lambda delivery: None)
         dispatcher.configure([BucketSpec(id="bench", name=BUCKET, notifications=(notification,))])
@@ -129,28 +103,66 @@ def under_load(seconds: float, warmup: int) -> dict[str, Any]:
             submitted[raw["key"]] = time.time()
             dispatcher.submit(raw)
 
-        with EmulatorProcess(on_s3_event=submit, state_dir=app_dir / "state") as emulator:
-            s3 = emulator.client("s3")
-            s3.create_bucket(Bucket=BUCKET)
-            body = b"x" * 1024
-            for n in range(warmup):  # the first worker's cold start, not measured
-                s3.put_object(Bucket=BUCKET, Key=f"warmup/{n}.bin", Body=body)
-                dispatcher.wait_blocking(1, timeout=30)
-            dispatcher.mark()
-            called: dict[str, float] = {}
-            returned: dict[str, float] = {}
-            puts = int(seconds * LOAD_PUTS_PER_SECOND)
-            began = time.perf_counter()
-            for n in range(puts):
-                time.sleep(max(0.0, began + n / LOAD_PUTS_PER_SECOND - time.perf_counter()))
-                key = f"uploads/{n}.bin"
-                called[key] = time.time()
-                s3.put_object(Bucket=BUCKET, Key=key, Body=body)
-                returned[key] = time.time()
-            deliveries = dispatcher.wait_blocking(puts, timeout=60)
-            workers = pool.worker_count()
-        asyncio.run_coroutine_threadsafe(dispatcher.aclose(), loop).result()
-        asyncio.run_coroutine_threadsafe(pool.aclose(), loop).result()
+        try:
+            with EmulatorProcess(on_s3_event=submit, state_dir=app_dir / "state" if durable else None) as emulator:
+                s3 = emulator.client("s3")
+                s3.create_bucket(Bucket=BUCKET)
+                yield WiredBucket(s3, dispatcher, pool, submitted)
+        finally:
+            asyncio.run_coroutine_threadsafe(dispatcher.aclose(), loop).result()
+            asyncio.run_coroutine_threadsafe(pool.aclose(), loop).result()
+
+
+def end_to_end(puts: int, warmup: int) -> dict[str, Any]:
+    """PutObject returned → handler started, through the emulator process, the dispatcher and a real worker."""
+    body = b"x" * 1024
+    latencies: list[float] = []
+    from_call: list[float] = []
+    early = 0
+    with wired_bucket("main", durable=False) as wired:
+        for n in range(warmup + puts):
+            called = time.time()
+            wired.s3.put_object(Bucket=BUCKET, Key=f"uploads/{n}.bin", Body=body)
+            returned = time.time()
+            [delivery] = wired.dispatcher.wait_blocking(1, timeout=30)
+            if n < warmup:
+                continue
+            result = delivery.invocation.result
+            if not delivery.ok or not isinstance(result, dict):
+                raise RuntimeError(f"delivery failed: {delivery.summary()}")
+            latency_ms = (result["started"] - returned) * 1000
+            early += latency_ms < 0
+            latencies.append(max(0.0, latency_ms))
+            from_call.append((result["started"] - called) * 1000)
+    return {
+        "puts": puts,
+        **percentiles(latencies),
+        "handler_started_before_put_returned": early,
+        "put_called_to_handler_started": percentiles(from_call),
+    }
+
+
+def under_load(seconds: float, warmup: int) -> dict[str, Any]:
+    """50 PUT/s for `seconds` against a 30 ms handler, durable emulator: PUT returned → handler started."""
+    body = b"x" * 1024
+    called: dict[str, float] = {}
+    returned: dict[str, float] = {}
+    puts = int(seconds * LOAD_PUTS_PER_SECOND)
+    with wired_bucket("slow", durable=True) as wired:
+        for n in range(warmup):  # the first worker's cold start, not measured
+            wired.s3.put_object(Bucket=BUCKET, Key=f"warmup/{n}.bin", Body=body)
+            wired.dispatcher.wait_blocking(1, timeout=30)
+        wired.dispatcher.mark()
+        began = time.perf_counter()
+        for n in range(puts):
+            time.sleep(max(0.0, began + n / LOAD_PUTS_PER_SECOND - time.perf_counter()))
+            key = f"uploads/{n}.bin"
+            called[key] = time.time()
+            wired.s3.put_object(Bucket=BUCKET, Key=key, Body=body)
+            returned[key] = time.time()
+        deliveries = wired.dispatcher.wait_blocking(puts, timeout=60)
+        workers = wired.pool.worker_count()
+        submitted = wired.submitted
     to_handler, to_dispatcher, from_call, failed = [], [], [], 0
     for delivery in deliveries:
         result = delivery.invocation.result

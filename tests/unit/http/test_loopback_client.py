@@ -50,50 +50,37 @@ async def served() -> AsyncIterator[tuple[str, EmbeddedServer]]:
     await serving
 
 
-async def test_posts_a_body_and_reads_the_answer_whatever_its_status(served: tuple[str, EmbeddedServer]) -> None:
-    url, _ = served
-    client = LoopbackHttpClient(url)
-    try:
-        answer = await client.post("/echo", b'{"a": 1}', headers=[("content-type", "application/json")])
-        assert answer.status_code == 200
-        assert answer.json()["body"] == '{"a": 1}' and answer.json()["host"] == url.removeprefix("http://")
-        assert (await client.post("/teapot", b"")).status_code == 418
-        assert (await client.post("/x", b"", headers=[("Host", "example.test")])).json()["host"] == "example.test"
-    finally:
-        await client.aclose()
+@pytest.fixture
+async def client(served: tuple[str, EmbeddedServer]) -> AsyncIterator[LoopbackHttpClient]:
+    client = LoopbackHttpClient(served[0])
+    yield client
+    await client.aclose()
 
 
-async def test_keeps_a_connection_alive_and_replaces_one_the_server_closed(served: tuple[str, EmbeddedServer]) -> None:
-    url, _ = served
-    client = LoopbackHttpClient(url)
-    try:
-        ports = [(await client.post("/", b"")).json()["client_port"] for _ in range(3)]
-        assert len(set(ports)) == 1, "one kept-alive connection served all three"
-        await asyncio.sleep(1.6)  # past the server's keep-alive timeout: it closes the idle connection
-        assert (await client.post("/", b"")).json()["client_port"] != ports[0]
-    finally:
-        await client.aclose()
+async def test_posts_a_body_and_reads_the_answer_whatever_its_status(client: LoopbackHttpClient) -> None:
+    answer = await client.post("/echo", b'{"a": 1}', headers=[("content-type", "application/json")])
+    assert answer.status_code == 200
+    assert answer.json()["body"] == '{"a": 1}' and answer.json()["host"] == client.base_url.removeprefix("http://")
+    assert (await client.post("/teapot", b"")).status_code == 418
+    assert (await client.post("/x", b"", headers=[("Host", "example.test")])).json()["host"] == "example.test"
 
 
-async def test_concurrent_calls_each_get_a_connection(served: tuple[str, EmbeddedServer]) -> None:
-    url, _ = served
-    client = LoopbackHttpClient(url)
-    try:
-        answers = await asyncio.gather(*(client.post(f"/{n}", str(n).encode()) for n in range(5)))
-        assert [answer.json()["body"] for answer in answers] == [str(n) for n in range(5)]
-    finally:
-        await client.aclose()
+async def test_keeps_a_connection_alive_and_replaces_one_the_server_closed(client: LoopbackHttpClient) -> None:
+    ports = [(await client.post("/", b"")).json()["client_port"] for _ in range(3)]
+    assert len(set(ports)) == 1, "one kept-alive connection served all three"
+    await asyncio.sleep(1.6)  # past the server's keep-alive timeout: it closes the idle connection
+    assert (await client.post("/", b"")).json()["client_port"] != ports[0]
 
 
-async def test_a_timeout_or_nothing_listening_is_a_loopback_error(served: tuple[str, EmbeddedServer]) -> None:
-    url, _ = served
-    client = LoopbackHttpClient(url)
-    try:
-        with pytest.raises(LoopbackHttpError):
-            await client.post("/slow", b"", timeout=0.2)
-        assert (await client.post("/after", b"")).status_code == 200, "the timed-out connection was not reused"
-    finally:
-        await client.aclose()
+async def test_concurrent_calls_each_get_a_connection(client: LoopbackHttpClient) -> None:
+    answers = await asyncio.gather(*(client.post(f"/{n}", str(n).encode()) for n in range(5)))
+    assert [answer.json()["body"] for answer in answers] == [str(n) for n in range(5)]
+
+
+async def test_a_timeout_or_nothing_listening_is_a_loopback_error(client: LoopbackHttpClient) -> None:
+    with pytest.raises(LoopbackHttpError):
+        await client.post("/slow", b"", timeout=0.2)
+    assert (await client.post("/after", b"")).status_code == 200, "the timed-out connection was not reused"
     sock = bind_socket("127.0.0.1", 0, "--port")
     port = sock.getsockname()[1]
     sock.close()
