@@ -103,3 +103,12 @@ def test_the_readme_benchmark_table_is_copied_from_benchmarks_md_and_names_its_r
     assert len(rows) > 1, "README's Benchmarks section has no table"
     missing = [row for row in rows if row not in benchmarks.splitlines()]
     assert not missing, f"README benchmark rows not in BENCHMARKS.md: {missing}"
+
+
+def test_the_benchmark_table_can_be_rebuilt_from_the_raw_figures_without_measuring_again() -> None:
+    from benchmarks.__main__ import recorded, render
+
+    report = (REPO / "BENCHMARKS.md").read_text(encoding="utf-8")
+    results, command, date, machine = recorded(report)
+    assert command == "make bench" and "devserver_http" in results
+    assert render(results, command, date, machine) == report, "BENCHMARKS.md is not what its own raw figures render"
