@@ -3,9 +3,9 @@
 How it works: the emulator holds every secret key and policy, so it verifies the request's SigV4 signature and
 checks `execute-api:Invoke` (`emulator.iam.execute_api`). For each request to a route with `authorizer: "iam"` the
 gateway posts what it received — method, path and query as sent, headers, the SHA-256 of the body, the route's
-ARN — to the emulator's `/_sst/execute-api/authorize` over a kept-alive connection
-(`devserver.http.loopback_client`), and gets either the
-`requestContext.authorizer.iam` the event carries or API Gateway's 403 answer. The body itself stays here.
+ARN — to the emulator's `/_sst/execute-api/authorize` over a kept-alive connection (`devserver.http.loopback_client`),
+and gets either the `requestContext.authorizer.iam` the event carries or API Gateway's 403 answer. The body itself
+stays here. A WebSocket API's management API asks the same way, for `execute-api:ManageConnections`.
 """
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 How it works: `issue_local_tls(folder, host)` has a short-lived child (`python -m devserver.http.tls_child`) make a
 certificate authority and one server certificate it signs for the loopback names (`127.0.0.1`, `localhost`, `::1`)
-and the host the server listens on. The child, not the dev server, loads `cryptography` (~17 MB resident,
-measured): the server only reads the files the child leaves in `folder` (made 0700; the private key 0600). The
+and the host the server listens on. The child, not the dev server, loads `cryptography` and its OpenSSL
+bindings: the server only reads the files the child leaves in `folder` (made 0700; the private key 0600). The
 CA's own key never leaves the child, so nothing can sign another certificate with it.
 
 The workers trust the CA through `AWS_CA_BUNDLE`, which boto3 reads: `bundle` holds the usual public roots
@@ -22,7 +22,7 @@ from pathlib import Path
 
 from devserver.errors import StartError
 
-__all__ = ["LOOPBACK_NAMES", "LocalTls", "issue_local_tls"]
+__all__ = ["LOOPBACK_NAMES", "LocalTls", "certificate_names", "issue_local_tls"]
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 CA_FILE, CERTIFICATE_FILE, KEY_FILE, BUNDLE_FILE = "ca.pem", "server.pem", "server-key.pem", "ca-bundle.pem"
