@@ -31,6 +31,7 @@ from devserver.runtime.invocation import Invoker
 from devserver.state.running_server import EmulatorEndpoint
 from devserver.terminal import Terminal
 from devserver.triggers.deliveries import TriggerDelivery
+from devserver.triggers.delivery_log import printed_deliveries
 from devserver.triggers.s3_notifications import Delivery, NotificationDispatcher
 from devserver.triggers.sources import EventSources
 from emulator.process import EmulatorProcess, EmulatorStartError
@@ -60,7 +61,6 @@ class LocalAws:
         state_dir: Path | None = None,
     ) -> None:
         self.terminal = terminal
-        self._observe_delivery = on_delivery
         self.emulator = EmulatorProcess(
             host=host,
             port=port,
@@ -70,9 +70,8 @@ class LocalAws:
             middleware=[EXECUTE_API_MIDDLEWARE, GUARD_MIDDLEWARE, *([IAM_MIDDLEWARE] if enforce_iam else [])],
             state_dir=state_dir,
         )
-        self.dispatcher = NotificationDispatcher(invoke, on_delivery=self._on_delivery)
-        self._observe_trigger_delivery = on_trigger_delivery
-        self.sources = EventSources(invoke, on_delivery=self._on_trigger_delivery)
+        self.dispatcher = NotificationDispatcher(invoke, on_delivery=printed_deliveries(terminal, on_delivery))
+        self.sources = EventSources(invoke, on_delivery=printed_deliveries(terminal, on_trigger_delivery))
         self.enforce_iam = enforce_iam
         self._function_keys: dict[str, tuple[str, str]] = {}
         self._ready = asyncio.Event()
@@ -178,18 +177,8 @@ class LocalAws:
     def _on_service_event(self, service: str, event: dict[str, object]) -> None:
         self.sources.submit(service, event)
 
-    def _on_trigger_delivery(self, delivery: TriggerDelivery) -> None:
-        if self._observe_trigger_delivery is not None:
-            self._observe_trigger_delivery(delivery)
-        self.terminal.delivery(delivery.ok, delivery.summary(), delivery.function_name, delivery.invocation)
-
     def _on_s3_event(self, event: object) -> None:
         self.dispatcher.submit(event)  # type: ignore[arg-type]
-
-    def _on_delivery(self, delivery: Delivery) -> None:
-        if self._observe_delivery is not None:
-            self._observe_delivery(delivery)
-        self.terminal.delivery(delivery.ok, delivery.summary(), delivery.function_name, delivery.invocation)
 
     async def aclose(self) -> None:
         if self._provisioning is not None:

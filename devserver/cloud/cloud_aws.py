@@ -29,6 +29,7 @@ from devserver.errors import StartError, UserError
 from devserver.runtime.invocation import Invoker
 from devserver.terminal import Terminal
 from devserver.triggers.deliveries import TriggerDelivery
+from devserver.triggers.delivery_log import printed_deliveries
 from devserver.triggers.s3_notifications import Delivery, NotificationDispatcher
 from devserver.triggers.sources import EventSources
 
@@ -77,8 +78,7 @@ class CloudAws:
         self.terminal = terminal
         self.account = account
         self.endpoint = CloudEndpoint(account_id, region)
-        self._observe_delivery = on_delivery
-        self.dispatcher = NotificationDispatcher(invoke, on_delivery=self._on_delivery)
+        self.dispatcher = NotificationDispatcher(invoke, on_delivery=printed_deliveries(terminal, on_delivery))
         self.sources = EventSources(invoke, on_delivery=on_trigger_delivery)  # not configured: see the docstring
         self._ready = asyncio.Event()
         self._poller: BucketEventPoller | None = None
@@ -139,11 +139,6 @@ class CloudAws:
 
     async def update_secrets(self, present: Mapping[str, tuple[str, bool]], absent: list[str]) -> None:
         """Nothing to copy: with `--cloud` secret values are kept in the account's SSM itself."""
-
-    def _on_delivery(self, delivery: Delivery) -> None:
-        if self._observe_delivery is not None:
-            self._observe_delivery(delivery)
-        self.terminal.delivery(delivery.ok, delivery.summary(), delivery.function_name, delivery.invocation)
 
     async def aclose(self) -> None:
         if self._poller is not None:

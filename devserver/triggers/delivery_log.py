@@ -19,8 +19,9 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from devserver.app.model import FunctionSpec
 from devserver.runtime.invocation import Invocation, Invoker, LambdaError
+from devserver.terminal import Terminal
 
-__all__ = ["DeliveryLog", "Outcome", "attempt"]
+__all__ = ["DeliveryLog", "Outcome", "attempt", "printed_deliveries"]
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,31 @@ class Outcome(Protocol):
 
 
 D = TypeVar("D", bound=Outcome)
+
+
+class FunctionOutcome(Outcome, Protocol):
+    """A delivery the terminal prints: its summary, and the function's invocation (its error, when it failed)."""
+
+    @property
+    def function_name(self) -> str: ...
+
+    @property
+    def invocation(self) -> Invocation: ...
+
+
+F = TypeVar("F", bound=FunctionOutcome)
+
+
+def printed_deliveries(terminal: Terminal, observe: Callable[[F], None] | None) -> Callable[[F], None]:
+    """An `on_delivery` for a dispatcher or an event source: hands each delivery to `observe` (the server's record of
+    it), then prints its terminal line."""
+
+    def on_delivery(delivery: F) -> None:
+        if observe is not None:
+            observe(delivery)
+        terminal.delivery(delivery.ok, delivery.summary(), delivery.function_name, delivery.invocation)
+
+    return on_delivery
 
 
 class DeliveryLog(Generic[D]):
