@@ -1,4 +1,5 @@
-"""Helpers for the emulator's integration tests: an S3 event log to wait on, and a probe middleware.
+"""Helpers for the emulator's integration tests: an S3 event log to wait on, a probe middleware, and an emulator
+that a test restarts on the same state folder.
 
 The probe is an ASGI middleware factory loaded into the emulator process by import path (as the request guard is):
 it answers `GET /__probe/cors/<bucket>` and `GET /__probe/secret/<access key id>` with what the injected lookups
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import json
 import threading
+from pathlib import Path
 from typing import Any
 
 import boto3
@@ -17,6 +19,7 @@ from botocore.config import Config
 from emulator.middleware import ASGIApp, Receive, S3Lookups, Scope, Send
 from emulator.process import EmulatorProcess
 from emulator.s3.events import RawS3Event
+from emulator.store.state_lock import s3_root
 
 PROBE_MIDDLEWARE = "tests.integration.emulator_support:probe_middleware"
 
@@ -75,3 +78,27 @@ def virtual_host_s3_client(emulator: EmulatorProcess) -> Any:
             signature_version="s3v4", s3={"addressing_style": "virtual"}, proxies={"http": emulator.endpoint}
         ),
     )
+
+
+class Restartable:
+    """An emulator on `state_dir` that a test stops and starts again."""
+
+    def __init__(self, state_dir: Path) -> None:
+        self.state_dir = state_dir
+        self.emulator: EmulatorProcess | None = None
+
+    def start(self) -> EmulatorProcess:
+        self.stop()
+        self.emulator = EmulatorProcess(state_dir=self.state_dir)
+        self.emulator.start()
+        return self.emulator
+
+    def stop(self) -> None:
+        if self.emulator is not None:
+            self.emulator.stop()
+            self.emulator = None
+
+    @property
+    def services(self) -> Path:
+        """Where the emulator keeps its SQS and DynamoDB snapshots."""
+        return s3_root(self.state_dir) / "services"

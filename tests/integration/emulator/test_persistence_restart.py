@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from botocore.client import BaseClient
 
 from emulator.process import EmulatorProcess, EmulatorStartError
+from tests.integration.emulator_support import Restartable
 
 MIB = 1024 * 1024
 HOSTILE_KEYS = [
@@ -28,34 +27,8 @@ HOSTILE_KEYS = [
 ]
 
 
-class Restartable:
-    """An emulator on `state_dir` that tests stop and start again."""
-
-    def __init__(self, state_dir: Path) -> None:
-        self.state_dir = state_dir
-        self.emulator: EmulatorProcess | None = None
-
-    def start(self) -> BaseClient:
-        self.stop()
-        self.emulator = EmulatorProcess(state_dir=self.state_dir)
-        self.emulator.start()
-        return self.emulator.client("s3")
-
-    def stop(self) -> None:
-        if self.emulator is not None:
-            self.emulator.stop()
-            self.emulator = None
-
-
-@pytest.fixture
-def restartable(tmp_path: Path) -> Iterator[Restartable]:
-    handle = Restartable(tmp_path / "app" / ".sst" / "state" / "dev")
-    yield handle
-    handle.stop()
-
-
 def test_objects_come_back_with_bytes_metadata_and_etag(restartable: Restartable) -> None:
-    s3 = restartable.start()
+    s3 = restartable.start().client("s3")
     s3.create_bucket(Bucket="files")
     put = s3.put_object(
         Bucket="files",
@@ -70,7 +43,7 @@ def test_objects_come_back_with_bytes_metadata_and_etag(restartable: Restartable
     s3.put_object(Bucket="files", Key="large.bin", Body=os.urandom(6 * MIB))
     large_etag = s3.head_object(Bucket="files", Key="large.bin")["ETag"]
 
-    s3 = restartable.start()
+    s3 = restartable.start().client("s3")
 
     got = s3.get_object(Bucket="files", Key="docs/readme.txt")
     assert got["Body"].read() == b"hello" and got["ETag"] == put["ETag"]
@@ -82,7 +55,7 @@ def test_objects_come_back_with_bytes_metadata_and_etag(restartable: Restartable
 
 
 def test_buckets_come_back_with_their_cors_and_deleted_things_stay_deleted(restartable: Restartable) -> None:
-    s3 = restartable.start()
+    s3 = restartable.start().client("s3")
     rules = [{"AllowedOrigins": ["https://app.example"], "AllowedMethods": ["GET", "PUT"], "MaxAgeSeconds": 30}]
     s3.create_bucket(Bucket="kept")
     s3.put_bucket_cors(Bucket="kept", CORSConfiguration={"CORSRules": rules})
@@ -95,7 +68,7 @@ def test_buckets_come_back_with_their_cors_and_deleted_things_stay_deleted(resta
     s3.delete_objects(Bucket="kept", Delete={"Objects": [{"Key": "batch-deleted"}]})
     s3.put_object(Bucket="kept", Key="overwritten", Body=b"new")
 
-    s3 = restartable.start()
+    s3 = restartable.start().client("s3")
 
     assert [bucket["Name"] for bucket in s3.list_buckets()["Buckets"]] == ["kept"]
     assert s3.get_bucket_cors(Bucket="kept")["CORSRules"] == rules
@@ -104,14 +77,14 @@ def test_buckets_come_back_with_their_cors_and_deleted_things_stay_deleted(resta
 
 
 def test_versions_and_delete_markers_come_back_in_order(restartable: Restartable) -> None:
-    s3 = restartable.start()
+    s3 = restartable.start().client("s3")
     s3.create_bucket(Bucket="versioned")
     s3.put_bucket_versioning(Bucket="versioned", VersioningConfiguration={"Status": "Enabled"})
     first = s3.put_object(Bucket="versioned", Key="k", Body=b"one")["VersionId"]
     second = s3.put_object(Bucket="versioned", Key="k", Body=b"two")["VersionId"]
     marker = s3.delete_object(Bucket="versioned", Key="k")["VersionId"]
 
-    s3 = restartable.start()
+    s3 = restartable.start().client("s3")
 
     listing = s3.list_object_versions(Bucket="versioned")
     assert {v["VersionId"] for v in listing["Versions"]} == {first, second}
@@ -123,7 +96,7 @@ def test_versions_and_delete_markers_come_back_in_order(restartable: Restartable
 
 
 def test_a_multipart_upload_comes_back_whole_with_its_etag(restartable: Restartable) -> None:
-    s3 = restartable.start()
+    s3 = restartable.start().client("s3")
     s3.create_bucket(Bucket="uploads")
     parts = [os.urandom(5 * MIB), os.urandom(MIB)]
     upload = s3.create_multipart_upload(Bucket="uploads", Key="joined")["UploadId"]
@@ -138,7 +111,7 @@ def test_a_multipart_upload_comes_back_whole_with_its_etag(restartable: Restarta
         MultipartUpload={"Parts": [{"PartNumber": n, "ETag": etag} for n, etag in enumerate(etags, start=1)]},
     )
 
-    s3 = restartable.start()
+    s3 = restartable.start().client("s3")
 
     got = s3.get_object(Bucket="uploads", Key="joined")
     assert got["ETag"] == done["ETag"] and done["ETag"].endswith('-2"')
@@ -148,12 +121,12 @@ def test_a_multipart_upload_comes_back_whole_with_its_etag(restartable: Restarta
 def test_keys_that_look_like_paths_are_stored_as_data_inside_the_state_folder(
     restartable: Restartable, tmp_path: Path
 ) -> None:
-    s3 = restartable.start()
+    s3 = restartable.start().client("s3")
     s3.create_bucket(Bucket="keys")
     for key in HOSTILE_KEYS:
         s3.put_object(Bucket="keys", Key=key, Body=key.encode())
 
-    s3 = restartable.start()
+    s3 = restartable.start().client("s3")
 
     listed = [obj["Key"] for obj in s3.list_objects_v2(Bucket="keys")["Contents"]]
     assert sorted(listed) == sorted(HOSTILE_KEYS)

@@ -6,14 +6,11 @@ import json
 import os
 import signal
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from botocore.client import BaseClient
 
 from emulator.process import EmulatorProcess
-from emulator.store.state_lock import s3_root
+from tests.integration.emulator_support import Restartable
 
 TABLE_KEYS = {
     "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}, {"AttributeName": "sk", "KeyType": "RANGE"}],
@@ -37,36 +34,6 @@ ITEM = {
     "tags": {"SS": ["p", "q"]},
     "blobs": {"BS": [b"\x00", b"\x01"]},
 }
-
-
-class Restartable:
-    """An emulator on `state_dir` that a test stops and starts again."""
-
-    def __init__(self, state_dir: Path) -> None:
-        self.state_dir = state_dir
-        self.emulator: EmulatorProcess | None = None
-
-    def start(self) -> EmulatorProcess:
-        self.stop()
-        self.emulator = EmulatorProcess(state_dir=self.state_dir)
-        self.emulator.start()
-        return self.emulator
-
-    def stop(self) -> None:
-        if self.emulator is not None:
-            self.emulator.stop()
-            self.emulator = None
-
-    @property
-    def services(self) -> Path:
-        return s3_root(self.state_dir) / "services"
-
-
-@pytest.fixture
-def restartable(tmp_path: Path) -> Iterator[Restartable]:
-    handle = Restartable(tmp_path / "app" / ".sst" / "state" / "dev")
-    yield handle
-    handle.stop()
 
 
 def _queue_url(sqs: BaseClient, name: str) -> str:
