@@ -39,7 +39,7 @@ from devserver.debug.settings import DebugSettings, DebugSettingsError
 from devserver.errors import StartError
 from devserver.http.dispatch import DevApp
 from devserver.http.listeners import Listeners
-from devserver.http.tls import LocalTls, issue_local_tls
+from devserver.http.tls import LocalTls, issue_local_tls, remove_stale
 from devserver.invocations import InvocationLog
 from devserver.reload.reloader import Reloader
 from devserver.runtime.invocation import Invocation
@@ -378,6 +378,7 @@ class DevServer:
         """Start making the management APIs' certificate (once, in a child: `devserver.http.tls`); new workers trust
         it through `AWS_CA_BUNDLE`, whose file exists before any WebSocketApi serves a connection."""
         if self._tls is None:
+            remove_stale(self._tls_folder().parent)
             self._tls = asyncio.create_task(issue_local_tls(self._tls_folder(), self.options.host))
             self.pool.add_base_environment({"AWS_CA_BUNDLE": str(LocalTls(self._tls_folder()).bundle)})
 

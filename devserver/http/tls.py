@@ -8,7 +8,8 @@ CA's own key never leaves the child, so nothing can sign another certificate wit
 
 The workers trust the CA through `AWS_CA_BUNDLE`, which boto3 reads: `bundle` holds the usual public roots
 (certifi's, as botocore uses), any bundle the server itself was given in `AWS_CA_BUNDLE`, and this CA, so calls to
-real AWS endpoints still verify. Each server process has its own folder, removed when it stops.
+real AWS endpoints still verify. Each server process has its own folder (named by its pid), removed when it stops;
+the folders of servers that died without stopping are removed by the next one (`remove_stale`).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from pathlib import Path
 
 from devserver.errors import StartError
 
-__all__ = ["LOOPBACK_NAMES", "LocalTls", "certificate_names", "issue_local_tls"]
+__all__ = ["LOOPBACK_NAMES", "LocalTls", "certificate_names", "issue_local_tls", "remove_stale"]
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 CA_FILE, CERTIFICATE_FILE, KEY_FILE, BUNDLE_FILE = "ca.pem", "server.pem", "server-key.pem", "ca-bundle.pem"
@@ -54,6 +55,23 @@ class LocalTls:
 def certificate_names(host: str) -> tuple[str, ...]:
     """The names the server certificate covers: the loopback ones, and `host` when the server listens elsewhere."""
     return LOOPBACK_NAMES if host in LOOPBACK_NAMES or host in ("0.0.0.0", "::") else (*LOOPBACK_NAMES, host)
+
+
+def remove_stale(parent: Path) -> None:
+    """Remove the folders under `parent` of server processes that no longer run (killed before they could)."""
+    for folder in parent.glob("[0-9]*"):
+        if folder.name.isdigit() and not _running(int(folder.name)):
+            LocalTls(folder).remove()
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 async def issue_local_tls(folder: Path, host: str) -> LocalTls:

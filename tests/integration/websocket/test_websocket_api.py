@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import stat
 import time
 from collections.abc import Iterator
@@ -42,6 +43,7 @@ Api(stack, "api", routes={
 
 WS = """\
 import json
+import os
 
 import boto3
 
@@ -106,6 +108,7 @@ def big(event, context):
 
 NOTIFY = """\
 import json
+import os
 import os
 
 import boto3
@@ -296,10 +299,13 @@ def test_stopping_the_server_closes_connections_runs_their_disconnect_and_remove
     tmp_path: Path,
 ) -> None:
     app = make_app(tmp_path / "app", STACK, {"functions/ws.py": WS, "functions/notify.py": NOTIFY})
+    left_by_a_killed_server = app / ".sst" / "tls" / "999999999"  # no such pid
+    left_by_a_killed_server.mkdir(parents=True)
     running = ServerThread(app)
     with contextlib.ExitStack() as clients:
         with running:
-            [tls] = (app / ".sst" / "tls").iterdir()
+            [tls] = (app / ".sst" / "tls").iterdir()  # the stale folder is gone
+            assert tls.name == str(os.getpid())
             assert stat.S_IMODE(tls.stat().st_mode) == 0o700
             assert stat.S_IMODE((tls / "server-key.pem").stat().st_mode) == 0o600
             assert not any("PRIVATE KEY" in path.read_text() for path in tls.iterdir() if path.name != "server-key.pem")
