@@ -8,8 +8,9 @@ was retired, died or timed out. `retire()` is how hot reload swaps code: idle sa
 they finish, and the next invocation cold-starts with the new files — unless the retire asks to re-warm: then,
 `REWARM_DELAY_SECONDS` after the last retire of a burst (a `git checkout` is one generation, not one per file), one
 new sandbox per retired function's exact spec starts in the background, as SAM's `--warm-containers EAGER` does,
-holding a slot while it starts; an invocation that finds none idle while that start is under way waits for it rather
-than starting a second one (not for a function an editor debugs: its workers start only for an invocation). A
+holding a slot while it starts; an invocation that finds none idle while that start is due or under way begins it at
+once and waits for it rather than starting a second one (no re-warm for a function an editor debugs: its workers
+start only for an invocation). A
 sandbox retired while it starts is dropped when its start ends. Workers report the local source files they import;
 the pool keeps them per function for the reloader to watch. With a `WorkerDebugger` (`debug=`), workers get its
 environment, a function under debugpy runs one worker at a time, and each invocation of it first lets an attaching
@@ -54,6 +55,8 @@ class _FunctionWorkers:
     sources: set[Path] = field(default_factory=set)
     rewarm: asyncio.TimerHandle | None = None
     """The re-warm scheduled after the last retire, until it begins."""
+    rewarm_spec: FunctionSpec | None = None
+    """What that re-warm starts: the retired workers' spec."""
     warming: asyncio.Task[None] | None = None
     """The re-warm under way, if any."""
 
@@ -96,6 +99,9 @@ class WorkerPool:
             raise PoolClosedError("the worker pool is closed")
         request_id = request_id or new_request_id()
         workers = self._workers(function)
+        if not workers.idle and workers.rewarm is not None:  # a re-warm is due: start it now, not a second worker
+            workers.rewarm.cancel()
+            self._begin_rewarm(workers)
         if not workers.idle and workers.warming is not None and not workers.warming.done():
             await asyncio.wait([workers.warming])  # a sandbox of the new code is starting: take it when it is up
         async with workers.slots:
@@ -160,10 +166,13 @@ class WorkerPool:
     def _schedule_rewarm(self, workers: _FunctionWorkers, spec: FunctionSpec) -> None:
         if workers.rewarm is not None:
             workers.rewarm.cancel()  # a later retire of the same burst: one re-warm, after the last
-        workers.rewarm = asyncio.get_running_loop().call_later(REWARM_DELAY_SECONDS, self._begin_rewarm, workers, spec)
+        workers.rewarm_spec = spec
+        workers.rewarm = asyncio.get_running_loop().call_later(REWARM_DELAY_SECONDS, self._begin_rewarm, workers)
 
-    def _begin_rewarm(self, workers: _FunctionWorkers, spec: FunctionSpec) -> None:
-        workers.rewarm = None
+    def _begin_rewarm(self, workers: _FunctionWorkers) -> None:
+        spec = workers.rewarm_spec
+        workers.rewarm, workers.rewarm_spec = None, None
+        assert spec is not None
         if not self._closed and (workers.warming is None or workers.warming.done()):
             workers.warming = asyncio.ensure_future(self._rewarm(workers, spec))
 

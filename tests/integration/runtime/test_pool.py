@@ -175,6 +175,18 @@ async def test_a_burst_of_retires_starts_one_worker_and_an_early_request_waits_f
     assert pool.worker_count() == 1
 
 
+async def test_a_request_right_after_a_retire_begins_the_rewarm_at_once_and_takes_its_worker(
+    app_dir: Path, pool: WorkerPool
+) -> None:
+    hello = function(app_dir, "functions/hello.main")
+    await pool.invoke(hello, {"name": "Ada"})
+    pool.retire(lambda spec: spec.name == hello.name, rewarm=True)
+    at_once = await pool.invoke(hello, {"name": "Bob"})  # within the re-warm delay: not a second, separate start
+    assert not at_once.cold
+    await asyncio.sleep(REWARM_DELAY_SECONDS * 3)  # no re-warm is left to start one more
+    assert pool.worker_count() == 1
+
+
 async def test_a_retire_without_rewarm_starts_nothing(app_dir: Path, pool: WorkerPool) -> None:
     hello = function(app_dir, "functions/hello.main")
     await pool.invoke(hello, {"name": "Ada"})
