@@ -32,6 +32,7 @@ from emulator.s3.listing import (
     token_for,
     token_start,
 )
+from emulator.s3.listing_xml import contents_xml
 
 __all__ = ["install"]
 
@@ -61,10 +62,31 @@ def _listing(method: Callable[[S3Response], TYPE_RESPONSE], action: str) -> Call
         query = dict(response.querystring)
         check_listing_query(query)
         response.querystring.pop("encoding-type", None)
-        with reshaping(response, lambda result: shaped_listing(action, result, query)):
-            return method(response)
+        contents: list[str] = []
+
+        def reshape(result: dict[str, Any]) -> dict[str, Any]:
+            shaped = shaped_listing(action, result, query)
+            written = contents_xml(shaped.get("Contents") or []) if action != "ListObjectVersions" else None
+            if written is not None:  # moto writes the rest, and the answer gets these where moto would put them
+                contents.append(written)
+                shaped.pop("Contents", None)
+            return shaped
+
+        with reshaping(response, reshape):
+            answer = method(response)
+        return _with_contents(answer, contents[0]) if contents else answer
 
     return listing
+
+
+def _with_contents(answer: TYPE_RESPONSE, contents: str) -> TYPE_RESPONSE:
+    """moto's listing answer, written without its `Contents`, with `contents` put back before `<Name>`: in both
+    ListObjects and ListObjectsV2 the model's next member, always present."""
+    status, headers, body = answer
+    text = body.decode() if isinstance(body, bytes) else str(body)
+    at = text.index("<Name>")
+    whole = text[:at] + contents + text[at:]
+    return status, headers, whole.encode() if isinstance(body, bytes) else whole
 
 
 def _list_objects(
