@@ -31,13 +31,16 @@ Run: `python -m benchmarks.emulator_s3 [--runs 3] [--baseline DIR]`; prints one 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import io
 import json
 import os
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
@@ -45,12 +48,12 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import uvicorn
 from botocore.client import BaseClient
 from botocore.config import Config
 
 from benchmarks.measure import app_folder, file_create_us
-from emulator.process import EmulatorProcess
-from tests.integration.emulator_support import emulator_in_thread
+from emulator.process import EmulatorCredentials, EmulatorProcess
 
 KIB = 1024
 MIB = 1024 * KIB
@@ -160,6 +163,39 @@ def moto_threaded_server() -> Iterator[str]:
         child.wait(10)
 
 
+@contextmanager
+def ours_in_thread() -> Iterator[str]:
+    """Our emulator app served by uvicorn on a thread of this process; yields its endpoint."""
+    from emulator.channel_writer import ChannelWriter
+    from emulator.server import build_app
+    from emulator.store.object_store import ObjectStore
+
+    read_fd, write_fd = os.pipe()
+    threading.Thread(target=_drain, args=(read_fd,), daemon=True).start()
+    with tempfile.TemporaryDirectory(prefix="sst-dev-s3-") as scratch:
+        store = ObjectStore(Path(scratch), durable=False)
+        app = build_app("us-east-1", EmulatorCredentials(), ChannelWriter(write_fd), (), store)
+        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # see EmulatorProcess._bind
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
+        thread = threading.Thread(target=asyncio.run, args=(server.serve(sockets=[listener]),), daemon=True)
+        thread.start()
+        while not server.started:
+            time.sleep(0.01)
+        try:
+            yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+        finally:
+            server.should_exit = True
+            thread.join(10)
+
+
+def _drain(fd: int) -> None:
+    with open(fd, "rb") as pipe:
+        for _ in pipe:
+            pass
+
+
 def peak_rss_mb(pid: int) -> float:
     """`VmHWM`: the process's peak resident set since it started, in MB."""
     with open(f"/proc/{pid}/status") as status:
@@ -214,7 +250,7 @@ def run(runs: int, with_thread: bool, baseline: Path | None = None) -> dict[str,
         endpoints["ours"] = servers.enter_context(EmulatorProcess()).endpoint
         endpoints["ours_durable"] = servers.enter_context(EmulatorProcess(state_dir=state_dir)).endpoint
         if with_thread:
-            endpoints["ours_in_thread"] = servers.enter_context(emulator_in_thread())
+            endpoints["ours_in_thread"] = servers.enter_context(ours_in_thread())
         if baseline is not None:
             endpoints["baseline"] = servers.enter_context(EmulatorProcess(spawn=_emulator_from(baseline))).endpoint
         samples = measure(endpoints, runs)

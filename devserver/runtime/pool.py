@@ -8,13 +8,12 @@ was retired, died or timed out. `retire()` is how hot reload swaps code: idle sa
 they finish, and the next invocation cold-starts with the new files — unless the retire asks to re-warm: then,
 `REWARM_DELAY_SECONDS` after the last retire of a burst (a `git checkout` is one generation, not one per file), one
 new sandbox per retired function's exact spec starts in the background, as SAM's `--warm-containers EAGER` does,
-holding a slot while it starts; an invocation that finds none idle while that start is due or under way begins it at
-once and waits for it rather than starting a second one (no re-warm for a function an editor debugs: its workers
-start only for an invocation). A
-sandbox retired while it starts is dropped when its start ends. Workers report the local source files they import;
-the pool keeps them per function for the reloader to watch. With a `WorkerDebugger` (`debug=`), workers get its
-environment, a function under debugpy runs one worker at a time, and each invocation of it first lets an attaching
-editor finish (see `devserver.debug.debugger`).
+holding a slot while it starts; an invocation that finds none idle while a start is due or under way begins it at
+once and waits for it rather than starting a second one. A sandbox retired while it starts is dropped when its start
+ends, and a re-warm due meanwhile starts after it. No re-warm for a function an editor debugs: its workers start
+only for an invocation. Workers report the local source files they import; the pool keeps them per function for the
+reloader to watch. With a `WorkerDebugger` (`debug=`), workers get its environment, a function under debugpy runs one
+worker at a time, and each invocation of it first lets an attaching editor finish (see `devserver.debug.debugger`).
 """
 
 from __future__ import annotations
@@ -173,10 +172,15 @@ class WorkerPool:
         spec = workers.rewarm_spec
         workers.rewarm, workers.rewarm_spec = None, None
         assert spec is not None
-        if not self._closed and (workers.warming is None or workers.warming.done()):
-            workers.warming = asyncio.ensure_future(self._rewarm(workers, spec))
+        if not self._closed:
+            under_way = workers.warming if workers.warming is not None and not workers.warming.done() else None
+            workers.warming = asyncio.ensure_future(self._rewarm(workers, spec, after=under_way))
 
-    async def _rewarm(self, workers: _FunctionWorkers, spec: FunctionSpec) -> None:
+    async def _rewarm(
+        self, workers: _FunctionWorkers, spec: FunctionSpec, *, after: asyncio.Future[None] | None
+    ) -> None:
+        if after is not None:  # retired while it started (it may hold code saved since): start the next one after it
+            await asyncio.wait([after])
         if workers.idle or workers.slots.locked():
             return  # something is warm already, or every slot is busy: an invocation will start what it needs
         async with workers.slots:

@@ -1,6 +1,5 @@
-"""Helpers for the emulator's integration tests: an S3 event log to wait on, a probe middleware, an emulator that
-a test restarts on the same state folder, and the emulator's app served on a thread of the test's own process (where
-a test can patch it; `benchmarks.emulator_s3` measures it there too).
+"""Helpers for the emulator's integration tests: an S3 event log to wait on, a probe middleware, and an emulator
+that a test restarts on the same state folder.
 
 The probe is an ASGI middleware factory loaded into the emulator process by import path (as the request guard is):
 it answers `GET /__probe/cors/<bucket>` and `GET /__probe/secret/<access key id>` with what the injected lookups
@@ -9,24 +8,16 @@ return, as JSON, so tests can see exactly what middleware in front of moto is to
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import socket
-import tempfile
 import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import boto3
-import uvicorn
 from botocore.config import Config
 
 from emulator.middleware import ASGIApp, Receive, S3Lookups, Scope, Send
-from emulator.process import EmulatorCredentials, EmulatorProcess
+from emulator.process import EmulatorProcess
 from emulator.s3.events import RawS3Event
 from emulator.store.state_lock import s3_root
 
@@ -111,36 +102,3 @@ class Restartable:
     def services(self) -> Path:
         """Where the emulator keeps its SQS and DynamoDB snapshots."""
         return s3_root(self.state_dir) / "services"
-
-
-@contextmanager
-def emulator_in_thread() -> Iterator[str]:
-    """Our emulator app served by uvicorn on a thread of this process; yields its endpoint."""
-    from emulator.channel_writer import ChannelWriter
-    from emulator.server import build_app
-    from emulator.store.object_store import ObjectStore
-
-    read_fd, write_fd = os.pipe()
-    threading.Thread(target=_drain, args=(read_fd,), daemon=True).start()
-    with tempfile.TemporaryDirectory(prefix="sst-dev-s3-") as scratch:
-        store = ObjectStore(Path(scratch), durable=False)
-        app = build_app("us-east-1", EmulatorCredentials(), ChannelWriter(write_fd), (), store)
-        listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # see EmulatorProcess._bind
-        listener.bind(("127.0.0.1", 0))
-        listener.listen()
-        server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
-        thread = threading.Thread(target=asyncio.run, args=(server.serve(sockets=[listener]),), daemon=True)
-        thread.start()
-        while not server.started:
-            time.sleep(0.01)
-        try:
-            yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-        finally:
-            server.should_exit = True
-            thread.join(10)
-
-
-def _drain(fd: int) -> None:
-    with open(fd, "rb") as pipe:
-        for _ in pipe:
-            pass

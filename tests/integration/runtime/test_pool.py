@@ -187,6 +187,20 @@ async def test_a_request_right_after_a_retire_begins_the_rewarm_at_once_and_take
     assert pool.worker_count() == 1
 
 
+async def test_a_retire_while_the_rewarm_starts_queues_one_more_and_a_request_takes_that_one(
+    app_dir: Path, pool: WorkerPool
+) -> None:
+    hello = function(app_dir, "functions/hello.main")
+    await pool.invoke(hello, {"name": "Ada"})
+    pool.retire(lambda spec: spec.name == hello.name, rewarm=True)
+    await asyncio.sleep(REWARM_DELAY_SECONDS * 1.5)  # the re-warm has begun, its worker is still starting
+    pool.retire(lambda spec: spec.name == hello.name, rewarm=True)  # a later batch of the same save
+    answer = await pool.invoke(hello, {"name": "Bob"})
+    assert not answer.cold, "it waited for the re-warm queued after the retired start"
+    await settled(pool, workers=1)
+    assert pool.worker_count() == 1
+
+
 async def test_a_retire_without_rewarm_starts_nothing(app_dir: Path, pool: WorkerPool) -> None:
     hello = function(app_dir, "functions/hello.main")
     await pool.invoke(hello, {"name": "Ada"})
