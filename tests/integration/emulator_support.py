@@ -102,3 +102,44 @@ class Restartable:
     def services(self) -> Path:
         """Where the emulator keeps its SQS and DynamoDB snapshots."""
         return s3_root(self.state_dir) / "services"
+
+
+MOTO_SERIALIZER_PROBE = "tests.integration.emulator_support:moto_serializer_probe"
+"""A middleware for the emulator process: see `moto_serializer_probe`."""
+MOTO_SERIALIZER_HEADER = "x-probe-moto-serializer"
+
+
+def moto_serializer_probe(app: ASGIApp, lookups: S3Lookups) -> ASGIApp:
+    """A request carrying `x-probe-moto-serializer: 1` is answered with a listing's objects written by moto's own
+    serializer instead of the emulator's writer (`emulator.s3.listing_xml`); every answer says, in
+    `x-probe-contents-written`, whether the emulator's writer wrote them."""
+    from emulator.moto import listing
+
+    writer = listing.contents_xml
+    wrote: list[bool] = []
+
+    def probing(objects: Any) -> str | None:
+        written = None if moto_only else writer(objects)
+        wrote.append(written is not None)
+        return written
+
+    moto_only = False
+    listing.contents_xml = probing  # type: ignore[assignment]
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        nonlocal moto_only
+        if scope["type"] != "http":
+            await app(scope, receive, send)
+            return
+        moto_only = (MOTO_SERIALIZER_HEADER.encode(), b"1") in scope["headers"]
+        wrote.clear()
+
+        async def with_answer(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                flag = b"1" if any(wrote) else b"0"
+                message = {**message, "headers": [*message.get("headers", []), (b"x-probe-contents-written", flag)]}
+            await send(message)
+
+        await app(scope, receive, with_answer)
+
+    return middleware

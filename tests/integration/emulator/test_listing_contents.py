@@ -1,18 +1,17 @@
 """A listing's `<Contents>`, which the emulator writes itself (`emulator.s3.listing_xml`), are byte for byte what
-moto's own serializer writes: the same listings are answered with that writer and without it, and compared."""
+moto's own serializer writes: the same listings are answered with that writer and without it (a probe middleware in
+the emulator process switches it off per request), and compared."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from typing import Any
 
-import boto3
 import pytest
 from botocore.client import BaseClient
-from botocore.config import Config
 
-from emulator.moto import listing
-from tests.integration.emulator_support import emulator_in_thread
+from emulator.process import EmulatorProcess
+from tests.integration.emulator_support import MOTO_SERIALIZER_HEADER, MOTO_SERIALIZER_PROBE
 
 BUCKET = "listing-contents"
 KEYS = ["a/1", "a/2", "a b&<>\"'.txt", "ключ/数据/🙂", "k" * 1024, "trailing/", "z"]
@@ -20,15 +19,8 @@ KEYS = ["a/1", "a/2", "a b&<>\"'.txt", "ключ/数据/🙂", "k" * 1024, "trai
 
 @pytest.fixture(scope="module")
 def s3() -> Iterator[BaseClient]:
-    with emulator_in_thread() as url:
-        client = boto3.client(
-            "s3",
-            endpoint_url=url,
-            region_name="us-east-1",
-            aws_access_key_id="test",
-            aws_secret_access_key="test",
-            config=Config(s3={"addressing_style": "path"}, retries={"max_attempts": 0}),
-        )
+    with EmulatorProcess(middleware=[MOTO_SERIALIZER_PROBE]) as emulator:
+        client = emulator.client("s3")
         client.create_bucket(Bucket=BUCKET)
         for key in KEYS:
             client.put_object(Bucket=BUCKET, Key=key, Body=b"x")
@@ -37,17 +29,23 @@ def s3() -> Iterator[BaseClient]:
         yield client
 
 
-def _answer(s3: BaseClient, call: Callable[..., Any], **parameters: Any) -> bytes:
-    """The raw XML body of one listing call."""
-    raw: list[bytes] = []
+def _answer(s3: BaseClient, call: Callable[..., Any], *, moto_only: bool, **parameters: Any) -> tuple[bytes, bool]:
+    """The raw XML body of one listing call, and whether the emulator's writer wrote its objects."""
+    raw: list[tuple[bytes, bool]] = []
+
+    def ask_for_moto(request: Any, **_: Any) -> None:
+        if moto_only:
+            request.headers[MOTO_SERIALIZER_HEADER] = "1"
 
     def keep(http_response: Any, **_: Any) -> None:
-        raw.append(http_response.content)
+        raw.append((http_response.content, http_response.headers.get("x-probe-contents-written") == "1"))
 
+    s3.meta.events.register("before-send.s3.*", ask_for_moto)
     s3.meta.events.register("after-call.s3.*", keep)
     try:
         call(Bucket=BUCKET, **parameters)
     finally:
+        s3.meta.events.unregister("before-send.s3.*", ask_for_moto)
         s3.meta.events.unregister("after-call.s3.*", keep)
     return raw[-1]
 
@@ -63,14 +61,10 @@ def _answer(s3: BaseClient, call: Callable[..., Any], **parameters: Any) -> byte
         ("list_objects", {"Delimiter": "/", "Marker": "a"}),
     ],
 )
-def test_the_written_contents_are_what_moto_writes(
-    s3: BaseClient, operation: str, parameters: dict[str, Any], monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_the_written_contents_are_what_moto_writes(s3: BaseClient, operation: str, parameters: dict[str, Any]) -> None:
     call = getattr(s3, operation)
-    writer = listing.contents_xml
-    wrote: list[str | None] = []
-    monkeypatch.setattr(listing, "contents_xml", lambda objects: wrote.append(writer(objects)) or wrote[-1])
-    written = _answer(s3, call, **parameters)
-    assert wrote and wrote[-1] is not None and wrote[-1] in written.decode(), "the emulator wrote the contents"
-    monkeypatch.setattr(listing, "contents_xml", lambda objects: None)  # moto serializes the whole answer
-    assert _answer(s3, call, **parameters) == written
+    written, by_the_emulator = _answer(s3, call, moto_only=False, **parameters)
+    assert by_the_emulator and b"<Contents>" in written
+    by_moto, moto_used_the_writer = _answer(s3, call, moto_only=True, **parameters)
+    assert not moto_used_the_writer
+    assert by_moto == written
