@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devserver.errors import StartError
+from devserver.state.running_server import process_running
 
 __all__ = ["LOOPBACK_NAMES", "LocalTls", "certificate_names", "issue_local_tls", "remove_stale"]
 
@@ -60,18 +61,8 @@ def certificate_names(host: str) -> tuple[str, ...]:
 def remove_stale(parent: Path) -> None:
     """Remove the folders under `parent` of server processes that no longer run (killed before they could)."""
     for folder in parent.glob("[0-9]*"):
-        if folder.name.isdigit() and not _running(int(folder.name)):
+        if folder.name.isdigit() and not process_running(int(folder.name)):
             LocalTls(folder).remove()
-
-
-def _running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # another user's process
-        return True
-    return True
 
 
 async def issue_local_tls(folder: Path, host: str) -> LocalTls:

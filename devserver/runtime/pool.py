@@ -179,7 +179,7 @@ class WorkerPool:
     async def _rewarm(
         self, workers: _FunctionWorkers, spec: FunctionSpec, *, after: asyncio.Future[None] | None
     ) -> None:
-        if after is not None:  # retired while it started (it may hold code saved since): start the next one after it
+        if after is not None:  # a start under way may hold code from before this retire: start the next after it
             await asyncio.wait([after])
         if workers.idle or workers.slots.locked():
             return  # something is warm already, or every slot is busy: an invocation will start what it needs

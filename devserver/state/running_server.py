@@ -34,6 +34,7 @@ __all__ = [
     "find_running_server",
     "load_app_for_tools",
     "parse_dev_document",
+    "process_running",
 ]
 
 HTTP_TIMEOUT_SECONDS = 2.0
@@ -170,7 +171,7 @@ def find_running_server(
         return None
     if server is None or server.stage != stage or (app_name is not None and server.app != app_name):
         return None
-    if not (pid_alive or _pid_alive)(server.pid):
+    if not (pid_alive or process_running)(server.pid):
         return None
     health = (probe or _get_json)(f"{server.console_url}api/health")
     if not health or health.get("status") != "ok":
@@ -180,7 +181,8 @@ def find_running_server(
     return server
 
 
-def _pid_alive(pid: int) -> bool:
+def process_running(pid: int) -> bool:
+    """Whether a process `pid` exists (`kill(pid, 0)`), whoever owns it."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

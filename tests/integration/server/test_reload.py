@@ -9,6 +9,7 @@ from pathlib import Path
 
 import httpx
 
+from devserver.state.running_server import process_running
 from tests.apps import make_app
 from tests.servers import ServerThread
 
@@ -111,14 +112,6 @@ def main(event, context):
 """
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    return True
-
-
 def test_after_a_save_the_next_request_finds_a_worker_of_the_new_code_started_in_the_background(
     tmp_path: Path,
 ) -> None:
@@ -130,7 +123,8 @@ def test_after_a_save_the_next_request_finds_a_worker_of_the_new_code_started_in
     with ServerThread(app_dir) as server, server.client() as client:
         old_pid = client.get("/").json()["pid"]
         (app_dir / "functions" / "pid.py").write_text(PID_HANDLER.format(version=2))
-        eventually(lambda: not _alive(old_pid) and server.server.pool.worker_count() == 1)  # retired, one starting
+        # the old worker retired, and one of the new code started in the background
+        eventually(lambda: not process_running(old_pid) and server.server.pool.worker_count() == 1)
         answer = client.get("/").json()
         assert answer["version"] == 2 and answer["pid"] != old_pid
 
