@@ -90,6 +90,9 @@ class EmulatorProcess:
     `state_dir` is where S3 buckets and objects persist (under `state_dir/s3/`, see `emulator.moto.persistence`): an
     emulator started on the same folder finds them again, and an acknowledged write survives even `kill -9`. Only
     one emulator may use a folder at a time. Without it, objects live in a temporary folder removed by `stop()`.
+
+    With `hold_until_provisioned`, the emulator answers nothing but a provisioning plan until it has had its first
+    one (`emulator.provisioning.endpoint`).
     """
 
     def __init__(
@@ -103,6 +106,7 @@ class EmulatorProcess:
         credentials: EmulatorCredentials | None = None,
         middleware: Sequence[str] = (),
         state_dir: Path | None = None,
+        hold_until_provisioned: bool = False,
         spawn: Spawner = subprocess.Popen,
     ) -> None:
         self.host = host
@@ -113,6 +117,7 @@ class EmulatorProcess:
         self._on_service_event = on_service_event
         self._middleware = tuple(middleware)
         self.state_dir = state_dir
+        self._hold_until_provisioned = hold_until_provisioned
         self._spawn = spawn
         self._port: int | None = None
         self._process: subprocess.Popen[bytes] | None = None
@@ -169,6 +174,8 @@ class EmulatorProcess:
         ]  # fmt: skip
         for reference in self._middleware:
             command += ["--middleware", reference]
+        if self._hold_until_provisioned:
+            command.append("--hold-until-provisioned")
         inherited = [listener.fileno(), channel_write, lifeline_read]
         if self.state_dir is not None and state_lock is not None:
             command += ["--state-dir", str(s3_root(self.state_dir)), "--state-lock-fd", str(state_lock)]

@@ -48,6 +48,7 @@ from emulator.moto import hot_paths as moto_hot_paths
 from emulator.moto import listing as moto_listing
 from emulator.moto import multipart as moto_multipart
 from emulator.moto import request_errors as moto_request_errors
+from emulator.moto import service_models as moto_service_models
 from emulator.moto import tagging as moto_tagging
 from emulator.moto import versioning as moto_versioning
 from emulator.moto.acls import install as install_acls
@@ -60,10 +61,12 @@ from emulator.moto.footprint import with_partition_regions, without_flask_debug
 from emulator.moto.object_puts import ObjectPuts
 from emulator.moto.object_reads import ObjectReads
 from emulator.moto.persistence import S3Persistence, WSGIApp
+from emulator.moto.provisioning import plan_applier
 from emulator.moto.s3_hooks import S3EventHooks
 from emulator.moto.service_events import ServiceEventHooks
 from emulator.moto.service_persistence import ServicePersistence
 from emulator.process import EmulatorCredentials
+from emulator.provisioning.endpoint import ProvisioningEndpoint
 from emulator.quiet_server import QuietServer
 from emulator.request_context import CurrentRequest, RequestContextMiddleware
 from emulator.s3.events import RawS3Event
@@ -84,18 +87,22 @@ def build_app(
     middleware: Sequence[MiddlewareFactory],
     store: ObjectStore,
     services: ServicePersistence | None = None,
+    *,
+    hold_until_provisioned: bool = False,
 ) -> ASGIApp:
     """moto with its services warmed, S3 events going to `channel`, behind `middleware`.
 
     S3 bodies live in files under `store` either way; a durable store also persists buckets and objects (restored
     here, every change committed). A store with `durable=False` only keeps bodies out of RAM: no record, no fsync.
     `services`, when given, restores SQS and DynamoDB here and is told of every change to them; the caller starts
-    and closes it.
+    and closes it. In front of everything sits the provisioning endpoint (`emulator.provisioning.endpoint`), which
+    holds every other request until the first plan is applied when `hold_until_provisioned`.
     """
     moto_app = build_moto_wsgi_app()
     without_flask_debug(moto_app)
     with_partition_regions()
     moto_hot_paths.install()
+    moto_service_models.install()
     install_acls()
     moto_content_encoding.install()
     warm_up(moto_app, region)
@@ -133,7 +140,15 @@ def build_app(
         lookup_identity=state.lookup_identity,
         region=region,
     )
-    return wrap_with_middleware(asgi_app, middleware, lookups)
+    provisioned = plan_applier(region, services.mark_changed if services is not None else lambda changed: None)
+    return ProvisioningEndpoint(
+        wrap_with_middleware(asgi_app, middleware, lookups),
+        apply=provisioned,
+        account_access_key_id=credentials.access_key_id,
+        lookup_secret_key=state.lookup_secret_key,
+        region=region,
+        hold=hold_until_provisioned,
+    )
 
 
 def load_middleware(reference: str) -> MiddlewareFactory:
@@ -197,6 +212,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--scratch-dir", type=Path, help="where S3 bodies are kept, not persisted; the caller removes the folder"
     )
     parser.add_argument("--state-lock-fd", type=int, help="inherited descriptor holding the state folder's lock")
+    parser.add_argument(
+        "--hold-until-provisioned", action="store_true", help="hold every request until the first provisioning plan"
+    )
     args = parser.parse_args(argv)
 
     # Flask/werkzeug would otherwise log every request moto serves.
@@ -211,7 +229,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     try:
         store = ObjectStore(args.state_dir) if args.state_dir else ObjectStore(args.scratch_dir, durable=False)
         services = ServicePersistence(store) if store.durable else None
-        app = build_app(args.region, credentials, channel, middleware, store, services)
+        app = build_app(
+            args.region,
+            credentials,
+            channel,
+            middleware,
+            store,
+            services,
+            hold_until_provisioned=args.hold_until_provisioned,
+        )
         if services is not None:
             services.start()
         # No proxy-header rewriting: clients reach the emulator directly, and S3 events name the real peer.

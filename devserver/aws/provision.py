@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from botocore.exceptions import ClientError
 
 from devserver.app.model import AppSpec, BucketSpec, EventBusSpec, QueueSpec, TableSpec, TopicSpec
+from emulator.provisioning.plan import FUNCTION_POLICY_NAME, SST_DEFAULT_BUCKET_CORS
 
 if TYPE_CHECKING:
     from botocore.client import BaseClient
@@ -30,19 +31,6 @@ __all__ = [
     "put_function_users",
     "put_parameters",
 ]
-
-SST_DEFAULT_BUCKET_CORS: dict[str, list[dict[str, Any]]] = {
-    "CORSRules": [
-        {
-            "AllowedOrigins": ["*"],
-            "AllowedHeaders": ["*"],
-            "AllowedMethods": ["GET", "PUT", "HEAD", "POST", "DELETE"],
-            "ExposeHeaders": ["ETag"],
-        }
-    ]
-}
-"""What SST configures on a Bucket whose `cors` option is left on: any origin and header, every object method, and
-`ETag` readable by scripts (browser multipart uploads need it to complete)."""
 
 _ALREADY_OWNED = frozenset({"BucketAlreadyOwnedByYou", "BucketAlreadyExists"})
 _GET_PARAMETERS_LIMIT = 10  # SSM GetParameters takes at most 10 names
@@ -161,9 +149,6 @@ def create_event_buses(client: BaseClient, buses: Sequence[EventBusSpec]) -> Non
     for bus in buses:
         if bus.name not in existing:
             client.create_event_bus(Name=bus.name)
-
-
-FUNCTION_POLICY_NAME = "sst-dev-function"
 
 
 def put_function_users(

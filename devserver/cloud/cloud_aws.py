@@ -100,6 +100,10 @@ class CloudAws:
     async def ready(self) -> None:
         await self._ready.wait()
 
+    async def invocable(self) -> None:
+        """Functions run once the account holds the app (their credentials come from its provisioning)."""
+        await self._ready.wait()
+
     async def start(self, app: AppSpec, secrets: Mapping[str, tuple[str, bool]]) -> None:
         """Create the app's resources in the account and start reading its bucket events; a refusal is a
         `StartError` naming the AWS error, the resource and what to do."""

@@ -24,12 +24,9 @@ __all__ = ["AppResources", "FunctionInvoker"]
 class AppResources(Protocol):
     """Where the app's resources live: the dev server's `LocalAws` is one."""
 
-    @property
-    def is_ready(self) -> bool:
-        """The resources exist."""
-
-    def ready(self) -> Awaitable[None]:
-        """Resolves once they exist."""
+    def invocable(self) -> Awaitable[None]:
+        """Resolves once functions may run: their credentials are known, and their AWS calls will find the app's
+        resources (the local emulator holds those calls until the resources exist)."""
 
     def credentials_for(self, function_name: str) -> Mapping[str, str]:
         """The function's own access key variables (empty when IAM is not enforced)."""
@@ -54,11 +51,10 @@ class FunctionInvoker:
         self._bound.clear()
 
     async def invoke(self, function: FunctionSpec, event: object, *, request_id: str | None = None) -> Invocation:
-        """Run one event through `function` with its bindings, once the emulator holds the app's resources."""
+        """Run one event through `function` with its bindings, once functions may run (`AppResources.invocable`)."""
         if self._pool is None or self._resources is None:
             raise RuntimeError("the dev server is not started")
-        if not self._resources.is_ready:
-            await self._resources.ready()
+        await self._resources.invocable()
         outcome = await self._pool.invoke(self._with_bindings(function), event, request_id=request_id)
         if outcome.error is not None:
             text = f"{outcome.error.error_message} {''.join(outcome.error.stack_trace)}"

@@ -94,7 +94,7 @@ class ServicePersistence:
                     environ.get("PATH_INFO", ""), environ[HEADER_MAP_KEY], environ.get("QUERY_STRING", "")
                 )
                 if services:
-                    self._mark(services)
+                    self.mark_changed(services)
 
         return watching
 
@@ -106,7 +106,8 @@ class ServicePersistence:
             self._thread.join()
         self._write()
 
-    def _mark(self, services: frozenset[str]) -> None:
+    def mark_changed(self, services: frozenset[str]) -> None:
+        """Have the snapshots of `services` written shortly (a change made other than through a request)."""
         with self._lock:
             self._changed |= services
         self._wake.set()

@@ -1,5 +1,5 @@
 """What the dev server keeps out of its own process: the Console's and Auth's libraries until they are first used,
-and boto3 for good (the app's resources are created by a short-lived child, `devserver.aws.provision_child`)."""
+and boto3 for good (the emulator creates the app's resources itself, from the plan the dev server sends)."""
 
 from __future__ import annotations
 
@@ -18,10 +18,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from devserver.app.model import BucketSpec
-from devserver.aws.provision_child import ProvisionError, ProvisionJob, provision_in_child
-from devserver.state.running_server import EmulatorEndpoint
-from emulator.process import EmulatorProcess
 from tests.apps import copy_sample_app
 from tests.integration.commands.test_cli_start import alive, descendants
 from tests.servers import REPO, ServerThread, started
@@ -100,48 +96,6 @@ def test_the_console_built_on_first_use_answers_every_request_that_waited_for_it
             "pid": os.getpid(),
         }
         assert httpx.post(running.server.console_url + "api/health", timeout=5).status_code == 405
-
-
-@pytest.mark.slow
-def test_stopping_while_the_app_is_provisioned_leaves_no_provisioning_process(tmp_path: Path) -> None:
-    with started(copy_sample_app(tmp_path / "app")) as (process, _url):
-        children = _provisioning_children(process.pid)
-        assert children, "the provisioning child runs while the emulator starts"
-        process.send_signal(signal.SIGINT)
-        assert process.wait(10) == 0
-    deadline = time.monotonic() + 5
-    while any(alive(pid) for pid in children) and time.monotonic() < deadline:
-        time.sleep(0.05)
-    assert not [pid for pid in children if alive(pid)]
-
-
-def test_a_provisioning_failure_is_one_line_from_the_child() -> None:
-    with EmulatorProcess() as emulator:
-        endpoint = EmulatorEndpoint(emulator.endpoint, emulator.region, "test", "test")
-        malformed = {"Version": "2012-10-17", "Statement": [{"Effect": "Perhaps", "Action": "s3:*", "Resource": "*"}]}
-        bucket = BucketSpec(id="files", name="footprint-made")
-        with pytest.raises(ProvisionError) as refused:
-            asyncio.run(provision_in_child(ProvisionJob(endpoint, buckets=[bucket], policies={"fn": malformed})))
-        assert "MalformedPolicyDocument" in str(refused.value) and "\n" not in str(refused.value)
-        assert asyncio.run(provision_in_child(ProvisionJob(endpoint, buckets=[bucket]))) == {}, "no users, no keys"
-        assert "footprint-made" in {b["Name"] for b in emulator.client("s3").list_buckets()["Buckets"]}
-
-
-def _provisioning_children(pid: int, timeout: float = 5) -> list[int]:
-    """The provisioning children below `pid`, once there is one (or none after `timeout` seconds)."""
-    deadline = time.monotonic() + timeout
-    while True:
-        found = []
-        for child in descendants(pid):
-            try:
-                command = Path(f"/proc/{child}/cmdline").read_bytes().split(b"\0")
-            except OSError:
-                continue
-            if b"devserver.aws.provision_child" in command:
-                found.append(child)
-        if found or time.monotonic() > deadline:
-            return found
-        time.sleep(0.01)
 
 
 def _free_port() -> int:
