@@ -23,6 +23,17 @@ REPO = Path(__file__).resolve().parent.parent
 T = TypeVar("T")
 
 
+def eventually(check: Callable[[], T], timeout: float = 20.0) -> T:
+    """The first truthy result of `check()`, polled until `timeout` seconds have passed (then the test fails)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.02)
+    raise AssertionError("the condition never became true")
+
+
 class ServerThread:
     """A `DevServer` on ephemeral loopback ports, its terminal output captured in `output`."""
 

@@ -37,8 +37,7 @@ from devserver.triggers.delivery_log import printed_deliveries
 from devserver.triggers.s3_notifications import Delivery, NotificationDispatcher
 from devserver.triggers.sources import EventSources
 from emulator.process import EmulatorProcess, EmulatorStartError
-from emulator.provisioning.endpoint import PROVISION_SERVICE, PROVISION_TARGET
-from emulator.provisioning.plan import ProvisioningPlan
+from emulator.provisioning.plan import PROVISION_SERVICE, PROVISION_TARGET, ProvisioningPlan
 
 __all__ = ["GUARD_MIDDLEWARE", "LocalAws", "ProvisionError"]
 
@@ -184,7 +183,7 @@ class LocalAws:
 
     async def update_secrets(self, present: Mapping[str, tuple[str, bool]], absent: list[str]) -> None:
         """Put the secrets' current values into SSM and delete the parameters of removed ones."""
-        await self._provision(ProvisioningPlan(parameters=present, deleted_parameters=absent))
+        await self._provision(ProvisioningPlan(parameters=present, deleted_parameters=tuple(absent)))
 
     def _api_client(self) -> AwsJsonClient:
         if self._client is None:

@@ -46,13 +46,13 @@ def app_plan(
     """Everything `app` needs in the emulator: its buckets, tables, queues, topics, buses, these SSM `parameters`,
     and — unless `policies` is None (IAM not enforced) — one user per function holding its policy and its key in
     `keys`."""
-    users = [] if policies is None else [_user(name, policy, keys[name]) for name, policy in policies.items()]
+    users = () if policies is None else tuple(_user(name, policy, keys[name]) for name, policy in policies.items())
     return ProvisioningPlan(
-        buckets=[BucketPlan(bucket.name, bucket.cors) for bucket in app.buckets],
-        tables=[_table(table) for table in app.tables],
+        buckets=tuple(BucketPlan(bucket.name, bucket.cors) for bucket in app.buckets),
+        tables=tuple(_table(table) for table in app.tables),
         queues=_queues(app.queues),
-        topics=[topic.name for topic in app.topics],
-        event_buses=[bus.name for bus in app.event_buses],
+        topics=tuple(topic.name for topic in app.topics),
+        event_buses=tuple(bus.name for bus in app.event_buses),
         parameters=dict(parameters),
         users=users,
     )
@@ -72,9 +72,9 @@ def _table(table: TableSpec) -> TablePlan:
     return TablePlan(table.name, partition_key, key("sort_key"), table.stream)
 
 
-def _queues(queues: Sequence[QueueSpec]) -> list[QueuePlan]:
+def _queues(queues: Sequence[QueueSpec]) -> tuple[QueuePlan, ...]:
     names = {queue.id: queue.name for queue in queues}
-    return [
+    return tuple(
         QueuePlan(
             queue.name,
             int(queue.visibility_timeout),
@@ -83,4 +83,4 @@ def _queues(queues: Sequence[QueueSpec]) -> list[QueuePlan]:
             else DeadLetterPlan(names[queue.dead_letter.queue_id], queue.dead_letter.max_receive_count),
         )
         for queue in queues
-    ]
+    )

@@ -102,13 +102,25 @@ def _put_bucket(backend: Any, bucket: BucketPlan, region: str) -> None:
         backend.delete_bucket_cors(bucket.name)
 
 
+_MOTO_CORS_FIELDS = {
+    "AllowedOrigins": "AllowedOrigin",
+    "AllowedMethods": "AllowedMethod",
+    "AllowedHeaders": "AllowedHeader",
+    "ExposeHeaders": "ExposeHeader",
+    "MaxAgeSeconds": "MaxAgeSeconds",
+    "ID": "ID",
+}
+
+
 def _moto_cors_rules(rules: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """S3 API's CORS rules (`AllowedOrigins`: [...]) in the shape moto parses from the XML (`AllowedOrigin`: [...])."""
-    return [{name.removesuffix("s"): value for name, value in rule.items()} for rule in rules]
+    return [{_MOTO_CORS_FIELDS[name]: value for name, value in rule.items()} for rule in rules]
 
 
 def _put_table(backend: Any, table: TablePlan) -> None:
-    stream = {"StreamEnabled": False} if table.stream is None else {"StreamEnabled": True, "StreamViewType": table.stream}
+    stream = (
+        {"StreamEnabled": False} if table.stream is None else {"StreamEnabled": True, "StreamViewType": table.stream}
+    )
     if table.name not in backend.tables:
         keys = [("HASH", table.partition_key), *([("RANGE", table.sort_key)] if table.sort_key else [])]
         backend.create_table(
@@ -136,20 +148,22 @@ def _put_table(backend: Any, table: TablePlan) -> None:
         backend.get_table(table.name).set_stream_specification(stream)
 
 
-def _put_queues(backend: Any, queues: Any) -> None:
-    plans: list[QueuePlan] = list(queues)
-    for queue in plans:
+def _put_queues(backend: Any, queues: tuple[QueuePlan, ...]) -> None:
+    for queue in queues:
         with _naming(f"queue {queue.name!r}"):
             if queue.name not in backend.queues:
                 backend.create_queue(queue.name)
-    for queue in plans:
+    for queue in queues:
         with _naming(f"queue {queue.name!r}"):
             attributes = {"VisibilityTimeout": str(queue.visibility_timeout)}
             if queue.dead_letter is not None:
                 target = backend.queues.get(queue.dead_letter.queue_name)
                 if target is None:
                     raise ValueError(f"its dead-letter queue {queue.dead_letter.queue_name!r} is not in the plan")
-                policy = {"deadLetterTargetArn": target.queue_arn, "maxReceiveCount": queue.dead_letter.max_receive_count}
+                policy = {
+                    "deadLetterTargetArn": target.queue_arn,
+                    "maxReceiveCount": queue.dead_letter.max_receive_count,
+                }
                 attributes["RedrivePolicy"] = json.dumps(policy)
             backend.set_queue_attributes(queue.name, attributes)
 

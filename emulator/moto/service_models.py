@@ -26,4 +26,4 @@ def _shared_loader() -> Loader:
 
 def install() -> None:
     """Make moto load every service model through one loader (idempotent)."""
-    moto_utils.create_loader = _shared_loader  # type: ignore[attr-defined]
+    moto_utils.create_loader = _shared_loader

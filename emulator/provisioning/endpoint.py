@@ -23,14 +23,16 @@ from collections.abc import Callable
 from emulator.asgi_messages import header_map, read_body
 from emulator.iam.sigv4 import HeaderSignedRequest, SignatureRefused, verify_header_signature
 from emulator.middleware import ASGIApp, Receive, Scope, Send
-from emulator.provisioning.plan import PlanError, ProvisioningFailed, ProvisioningPlan
+from emulator.provisioning.plan import (
+    PROVISION_SERVICE,
+    PROVISION_TARGET,
+    PlanError,
+    ProvisioningFailed,
+    ProvisioningPlan,
+)
 from emulator.s3.presign import SecretKeyLookup
 
-__all__ = ["PROVISION_SERVICE", "PROVISION_TARGET", "ProvisioningEndpoint"]
-
-PROVISION_TARGET = "SstDev.Provision"
-PROVISION_SERVICE = "sst-dev"
-"""The service a provisioning request's SigV4 credential scope names."""
+__all__ = ["ProvisioningEndpoint"]
 
 
 class ProvisioningEndpoint:

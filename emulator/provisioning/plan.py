@@ -8,12 +8,14 @@ user that exists is kept (with its data), and only what the plan changes is chan
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
     "FUNCTION_POLICY_NAME",
+    "PROVISION_SERVICE",
+    "PROVISION_TARGET",
     "SST_DEFAULT_BUCKET_CORS",
     "BucketPlan",
     "DeadLetterPlan",
@@ -24,6 +26,11 @@ __all__ = [
     "TablePlan",
     "UserPlan",
 ]
+
+PROVISION_TARGET = "SstDev.Provision"
+"""The `x-amz-target` of a provisioning request (`emulator.provisioning.endpoint`)."""
+PROVISION_SERVICE = "sst-dev"
+"""The service its SigV4 credential scope names."""
 
 FUNCTION_POLICY_NAME = "sst-dev-function"
 """The inline policy a function's stand-in IAM user holds."""
@@ -96,15 +103,15 @@ class UserPlan:
 
 @dataclass(frozen=True)
 class ProvisioningPlan:
-    buckets: Sequence[BucketPlan] = ()
-    tables: Sequence[TablePlan] = ()
-    queues: Sequence[QueuePlan] = ()
-    topics: Sequence[str] = ()
-    event_buses: Sequence[str] = ()
+    buckets: tuple[BucketPlan, ...] = ()
+    tables: tuple[TablePlan, ...] = ()
+    queues: tuple[QueuePlan, ...] = ()
+    topics: tuple[str, ...] = ()
+    event_buses: tuple[str, ...] = ()
     parameters: Mapping[str, tuple[str, bool]] = field(default_factory=dict)
     """SSM parameters to hold these values: `name → (value, secure)`."""
-    deleted_parameters: Sequence[str] = ()
-    users: Sequence[UserPlan] = ()
+    deleted_parameters: tuple[str, ...] = ()
+    users: tuple[UserPlan, ...] = ()
 
     def document(self) -> dict[str, Any]:
         """The plan as JSON-ready data (what `from_document` reads)."""
@@ -134,16 +141,16 @@ class ProvisioningPlan:
         """Read a plan; raises `PlanError` naming the first field that is missing or of the wrong type."""
         root = _Reader(document, "plan")
         return cls(
-            buckets=[BucketPlan(item.text("name"), item.flag("cors")) for item in root.items("buckets")],
-            tables=[_table(item) for item in root.items("tables")],
-            queues=[_queue(item) for item in root.items("queues")],
+            buckets=tuple(BucketPlan(item.text("name"), item.flag("cors")) for item in root.items("buckets")),
+            tables=tuple(_table(item) for item in root.items("tables")),
+            queues=tuple(_queue(item) for item in root.items("queues")),
             topics=root.texts("topics"),
             event_buses=root.texts("eventBuses"),
             parameters={
                 item.text("name"): (item.text("value"), item.flag("secure")) for item in root.items("parameters")
             },
             deleted_parameters=root.texts("deletedParameters"),
-            users=[
+            users=tuple(
                 UserPlan(
                     item.text("name"),
                     item.text("accessKeyId"),
@@ -151,7 +158,7 @@ class ProvisioningPlan:
                     item.optional_mapping("policy"),
                 )
                 for item in root.items("users")
-            ],
+            ),
         )
 
 
@@ -236,12 +243,7 @@ class _Reader:
 
     def key(self, name: str) -> tuple[str, str]:
         value = self._value.get(name)
-        if (
-            not isinstance(value, list)
-            or len(value) != 2
-            or not isinstance(value[0], str)
-            or value[1] not in KEY_TYPES
-        ):
+        if not isinstance(value, list) or len(value) != 2 or not isinstance(value[0], str) or value[1] not in KEY_TYPES:
             raise PlanError(f"{self.where}.{name} must be [attribute name, one of S, N, B]")
         return value[0], value[1]
 
@@ -251,8 +253,8 @@ class _Reader:
             raise PlanError(f"{self.where}.{name} must be a list")
         return [_Reader(item, f"{self.where}.{name}[{index}]") for index, item in enumerate(value)]
 
-    def texts(self, name: str) -> list[str]:
+    def texts(self, name: str) -> tuple[str, ...]:
         value = self._value.get(name, [])
         if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
             raise PlanError(f"{self.where}.{name} must be a list of strings")
-        return list(value)
+        return tuple(value)

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from tests.apps import copy_sample_app, make_app
-from tests.servers import sst_dev, started
+from tests.servers import eventually, sst_dev, started
 
 
 def descendants(pid: int) -> set[int]:
@@ -56,7 +56,10 @@ def test_the_sample_app_is_served_and_a_signal_stops_everything_cleanly(tmp_path
         assert mounted[3].split() == ["GET", "/", "functions/hello.main"]
         assert httpx.get(url + "/", timeout=30).json()["message"] == "Hello from sst-dev!"
         assert httpx.get(url + "/hello/ada").text == "Hello, ada!"
-        dev = json.loads((app_dir / ".sst" / "dev.json").read_text())
+        # dev.json is written once the emulator holds the app; a request does not wait for that (the emulator holds
+        # the request's own AWS calls instead).
+        dev_file = app_dir / ".sst" / "dev.json"
+        dev = json.loads(eventually(lambda: dev_file.is_file() and dev_file.read_text()))
         assert dev["pid"] == process.pid and dev["api"]["api"]["url"] == url
         workers = descendants(process.pid)
         assert workers, "the requests ran in worker processes"

@@ -3,15 +3,12 @@ and boto3 for good (the emulator creates the app's resources itself, from the pl
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
-import signal
 import socket
 import subprocess
 import sys
 import textwrap
-import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -19,8 +16,7 @@ import httpx
 import pytest
 
 from tests.apps import copy_sample_app
-from tests.integration.commands.test_cli_start import alive, descendants
-from tests.servers import REPO, ServerThread, started
+from tests.servers import REPO, ServerThread
 
 HEAVY = ("fastapi", "pydantic", "boto3", "botocore.client", "jwt", "cryptography")
 

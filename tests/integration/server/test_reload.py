@@ -3,15 +3,13 @@
 from __future__ import annotations
 
 import os
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import httpx
 
 from devserver.state.running_server import process_running
 from tests.apps import make_app
-from tests.servers import ServerThread
+from tests.servers import ServerThread, eventually
 
 HANDLER = """\
 from functions.words import WORD
@@ -21,15 +19,6 @@ from shared_lib.extra import EXTRA
 def main(event, context):
     return {"word": WORD, "extra": EXTRA, "version": 1}
 """
-
-
-def eventually(check: Callable[[], bool], timeout: float = 10.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    raise AssertionError("the condition never became true")
 
 
 def make_reload_app(tmp_path: Path) -> Path:

@@ -22,7 +22,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
 from tests.apps import make_app
-from tests.servers import ServerThread
+from tests.servers import ServerThread, eventually
 
 STACK = """
 chat = WebSocketApi(stack, "chat", routes={
@@ -148,16 +148,6 @@ def receive_json(client: ClientConnection) -> Any:
 
 def records(server: ServerThread, detail: str) -> list[dict]:
     return [dict(r.event) for r in server.call(server.server.invocations.recent) if r.detail == detail]
-
-
-def eventually(check, timeout: float = 20.0):  # type: ignore[no-untyped-def]
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.02)
-    raise AssertionError("the condition never became true")
 
 
 def test_the_url_is_the_stage_on_a_loopback_port_and_in_dev_json(server: ServerThread) -> None:
