@@ -88,6 +88,8 @@ HEADLINES: tuple[tuple[str, str, str, Callable[[float], bool] | None], ...] = (
      "≤ 0.55× (issue 21)", lambda v: v <= 0.55),
     ("100 MiB multipart upload, emulator peak RSS, MB", "emulator_memory.multipart_100MiB.after_upload.peak_mb",
      "≤ 200", lambda v: v <= 200),
+    ("100 MiB multipart upload under `sst-dev start`: whole tree's peak RSS, MB",
+     "devserver_http.multipart_100MiB.tree_peak_rss_mb", "≤ 150 (issue 21)", lambda v: v <= 150),
     ("1 GiB multipart upload, emulator peak RSS, MB", "emulator_memory.multipart_1024MiB.after_upload.peak_mb",
      "≤ 300", lambda v: v <= 300),
     ("RSS after downloading it, MB", "emulator_memory.multipart_1024MiB.after_download.rss_mb", "≤ 300",

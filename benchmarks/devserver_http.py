@@ -20,7 +20,8 @@ request 1 s after each save is timed, beside a warm request before it (workers a
 after a save). Start-up: spawn `sst-dev start` until `/_sst/api/health` answers (`start_to_ready_s`), and on until
 `GET /files`, a route whose handler lists the sample app's bucket, first answers 200 (`start_to_first_bucket_route_s`:
 the emulator started, the bucket created and a worker cold-started), median of 5. The idle RSS of the whole process
-tree is read 0.5 s after that, with the Console loaded (`GET /_sst/`) and `GET /` served.
+tree is read 0.5 s after that, with the Console loaded (`GET /_sst/`) and `GET /` served. Last, a 100 MiB multipart
+upload into the app's bucket, with the whole tree's RSS sampled every 10 ms (`multipart_100MiB`).
 
 Run: `python -m benchmarks.devserver_http [--seconds 10] [--rounds 3]`; prints one JSON object.
 """
@@ -28,7 +29,9 @@ Run: `python -m benchmarks.devserver_http [--seconds 10] [--rounds 3]`; prints o
 from __future__ import annotations
 
 import argparse
+import io
 import json
+import os
 import shutil
 import statistics
 import subprocess
@@ -168,6 +171,48 @@ def startup_figures(app_dir: Path, runs: int = 5) -> dict[str, Any]:
     }
 
 
+def multipart_tree_peak(app_dir: Path, size: int = 100 * 1024 * 1024) -> dict[str, float]:
+    """The whole `sst-dev start` tree's RSS, sampled every 10 ms, while boto3 uploads `size` random bytes to the
+    app's bucket with its default multipart transfer (8 MiB parts, 10 threads), outside the prefix that fires the
+    bucket's notification; and its RSS idle before."""
+    import boto3
+
+    port = free_port()
+    with running(sst_dev(app_dir, port), f"http://127.0.0.1:{port}/_sst/api/health") as process:
+        dev_file = app_dir / ".sst" / "dev.json"
+        while not dev_file.exists():  # written once the emulator holds the app
+            time.sleep(0.05)
+        dev = json.loads(dev_file.read_text())
+        credentials = dev["emulator"]["credentials"]
+        s3 = boto3.session.Session().client(
+            "s3",
+            endpoint_url=dev["emulator"]["endpoint"],
+            region_name=dev["emulator"]["region"],
+            aws_access_key_id=credentials["accessKeyId"],
+            aws_secret_access_key=credentials["secretAccessKey"],
+        )
+        before = tree_rss_mb(process.pid)
+        peak, uploading = before, threading.Event()
+        uploading.set()
+
+        def sample() -> None:
+            nonlocal peak
+            while uploading.is_set():
+                peak = max(peak, tree_rss_mb(process.pid))
+                time.sleep(0.01)
+
+        sampler = threading.Thread(target=sample)
+        sampler.start()
+        try:
+            s3.upload_fileobj(
+                io.BytesIO(os.urandom(size)), dev["resources"]["Bucket"]["myFiles"]["bucketName"], "bench/big"
+            )
+        finally:
+            uploading.clear()
+            sampler.join()
+    return {"object_mib": size / (1024 * 1024), "tree_rss_mb_before": before, "tree_peak_rss_mb": peak}
+
+
 def run(seconds: int, rounds: int = 3) -> dict[str, Any]:
     with app_folder() as root:
         app_dir = copy_sample(root)
@@ -194,6 +239,7 @@ def run(seconds: int, rounds: int = 3) -> dict[str, Any]:
             reload = reload_figures(app_dir, url)
             reload["request_after_save"] = first_request_after_save(url, app_dir / "functions" / "files.py")
         startup = startup_figures(app_dir)
+        multipart = multipart_tree_peak(app_dir)
     ours = routes["ours"]
     return {
         "bare_uvicorn_starlette": routes["bare"],
@@ -206,6 +252,7 @@ def run(seconds: int, rounds: int = 3) -> dict[str, Any]:
         "ratios_vs_worker_process_floor": _ratios(ours, routes["worker"]),
         "reload": reload,
         "startup": startup,
+        "multipart_100MiB": multipart,
     }
 
 
