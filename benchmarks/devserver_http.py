@@ -19,7 +19,9 @@ after. Then `request_after_save`: the handler of `GET /files` (it imports boto3)
 request 1 s after each save is timed, beside a warm request before it (workers are re-warmed in the background
 after a save). Start-up: spawn `sst-dev start` until `/_sst/api/health` answers (`start_to_ready_s`), and on until
 `GET /files`, a route whose handler lists the sample app's bucket, first answers 200 (`start_to_first_bucket_route_s`:
-the emulator started, the bucket created and a worker cold-started), median of 5. The idle RSS of the whole process
+the emulator started, the bucket created and a worker cold-started), median of 5, with the CPU seconds each live
+process of the tree had used by then (`cpu_s_at_first_bucket_route`, per `python -m` module; children that already
+exited, such as the TLS certificate's, are not counted). The idle RSS of the whole process
 tree is read 0.5 s after that, with the Console loaded (`GET /_sst/`) and `GET /` served. Last, a 100 MiB multipart
 upload into the app's bucket, with the whole tree's RSS sampled every 10 ms (`multipart_100MiB`).
 
@@ -46,7 +48,7 @@ from typing import Any
 import httpx
 
 from benchmarks.measure import app_folder, free_port, process_tree, tree_rss_mb, wait_until_up, wrk
-from benchmarks.process_cpu import tree_cpu_seconds
+from benchmarks.process_cpu import cpu_seconds_by_module, tree_cpu_seconds
 
 SAMPLE_APP = Path(__file__).resolve().parent.parent / "sample_app"
 VERSIONED_HANDLER = """\
@@ -153,6 +155,7 @@ def first_request_after_save(url: str, handler: Path, saves: int = 10, pause: fl
 
 def startup_figures(app_dir: Path, runs: int = 5) -> dict[str, Any]:
     seconds, to_bucket_route, idle_rss = [], [], []
+    cpu: dict[str, list[float]] = {}
     for _ in range(runs):
         port = free_port()
         began = time.perf_counter()
@@ -160,6 +163,8 @@ def startup_figures(app_dir: Path, runs: int = 5) -> dict[str, Any]:
             seconds.append(time.perf_counter() - began)
             assert httpx.get(f"http://127.0.0.1:{port}/files", timeout=30).status_code == 200
             to_bucket_route.append(time.perf_counter() - began)
+            for module, used in cpu_seconds_by_module(process.pid).items():
+                cpu.setdefault(module, []).append(used)
             httpx.get(f"http://127.0.0.1:{port}/")
             httpx.get(f"http://127.0.0.1:{port}/_sst/")
             time.sleep(0.5)
@@ -167,6 +172,7 @@ def startup_figures(app_dir: Path, runs: int = 5) -> dict[str, Any]:
     return {
         "start_to_ready_s": round(statistics.median(seconds), 3),
         "start_to_first_bucket_route_s": round(statistics.median(to_bucket_route), 3),
+        "cpu_s_at_first_bucket_route": {module: round(statistics.median(used), 2) for module, used in cpu.items()},
         "idle_tree_rss_mb": statistics.median(idle_rss),
     }
 

@@ -8,18 +8,27 @@ from pathlib import Path
 
 from benchmarks.measure import process_tree
 
-__all__ = ["tree_cpu_seconds"]
+__all__ = ["cpu_seconds_by_module", "tree_cpu_seconds"]
 
 _UTIME, _STIME = 11, 12  # fields 14 and 15 of /proc/PID/stat, counted after the ")" that ends the command name
 
 
 def tree_cpu_seconds(pid: int) -> float:
     """User plus system CPU seconds used so far by `pid` and every live process below it."""
-    ticks = 0
+    return sum(cpu_seconds_by_module(pid).values())
+
+
+def cpu_seconds_by_module(pid: int) -> dict[str, float]:
+    """CPU seconds used so far by `pid` and every live process below it, summed per `python -m` module they run
+    (`devserver.cli`, `emulator.server`, `devserver.runtime.worker`, ...; the command itself for others)."""
+    used: dict[str, float] = {}
     for member in process_tree(pid):
         try:
             fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+            command = Path(f"/proc/{member}/cmdline").read_bytes().split(b"\0")
         except OSError:
             continue  # exited meanwhile
-        ticks += int(fields[_UTIME]) + int(fields[_STIME])
-    return ticks / os.sysconf("SC_CLK_TCK")
+        name = command[command.index(b"-m") + 1] if b"-m" in command[:-1] else command[0]
+        seconds = (int(fields[_UTIME]) + int(fields[_STIME])) / os.sysconf("SC_CLK_TCK")
+        used[name.decode(errors="replace")] = used.get(name.decode(errors="replace"), 0.0) + seconds
+    return used
