@@ -31,6 +31,7 @@ from emulator.s3.listing import (
     shaped_listing,
     token_for,
     token_start,
+    with_parsed_times,
 )
 from emulator.s3.listing_xml import contents_xml
 
@@ -70,7 +71,7 @@ def _listing(method: Callable[[S3Response], TYPE_RESPONSE], action: str) -> Call
             if written is not None:  # moto writes the rest, and the answer gets these where moto would put them
                 contents.append(written)
                 shaped.pop("Contents", None)
-            return shaped
+            return with_parsed_times(shaped)
 
         with reshaping(response, reshape):
             answer = method(response)

@@ -8,12 +8,15 @@ XML with xmltodict; for a page of 1,000 keys that was most of the emulator's tim
 What moto writes, and so what this writes: one `<Contents>` per object, its members in the model's order (`Key`,
 `LastModified`, `ETag`, `ChecksumAlgorithm` once per algorithm, `ChecksumType`, `Size`, `StorageClass`, `Owner` with
 `DisplayName` then `ID`), text escaped as XML character data (`&`, `<`, `>`), times as
-`YYYY-MM-DDTHH:MM:SS.000Z`. An object with anything else — a member not listed here, an empty value, a time that
-is not a UTC datetime — gets `None` for the whole page, and the caller leaves the page to moto.
+`YYYY-MM-DDTHH:MM:SS.000Z` (a UTC datetime formatted so, or a string already in that form, written as it is: moto's
+listing gives strings, and formatting each again cost a fifth of a 1,000-key listing's time in the emulator,
+profiled 2026-12-03). An object with anything else — a member not listed here, an empty value, a time in any other
+form — gets `None` for the whole page, and the caller leaves the page to moto.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -25,6 +28,8 @@ _TEXT_MEMBERS = ("Key", "ETag", "ChecksumType", "StorageClass")
 _MEMBERS = frozenset({*_TEXT_MEMBERS, "LastModified", "ChecksumAlgorithm", "Size", "Owner"})
 _OWNER_MEMBERS = ("DisplayName", "ID")
 _TIME_FORMAT = "%Y-%m-%dT%H:%M:%S.000Z"
+_WRITTEN_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.000Z")
+"""A time already in that form, as moto's listings give it: written as it is."""
 
 
 def contents_xml(objects: Sequence[Mapping[str, Any]]) -> str | None:
@@ -45,7 +50,8 @@ def _object_xml(listed: Mapping[str, Any]) -> str | None:
     last_modified, size = listed.get("LastModified"), listed.get("Size")
     algorithms, owner = listed.get("ChecksumAlgorithm", []), listed.get("Owner")
     if last_modified is not None and not (
-        isinstance(last_modified, datetime) and last_modified.utcoffset() == timedelta(0)
+        (isinstance(last_modified, datetime) and last_modified.utcoffset() == timedelta(0))
+        or (isinstance(last_modified, str) and _WRITTEN_TIME.fullmatch(last_modified))
     ):
         return None
     if size is not None and (isinstance(size, bool) or not isinstance(size, int)):
@@ -61,7 +67,8 @@ def _object_xml(listed: Mapping[str, Any]) -> str | None:
         return None
     parts = ["<Contents>", _element("Key", listed.get("Key"))]
     if last_modified is not None:
-        parts.append(f"<LastModified>{last_modified.strftime(_TIME_FORMAT)}</LastModified>")
+        written = last_modified if isinstance(last_modified, str) else last_modified.strftime(_TIME_FORMAT)
+        parts.append(f"<LastModified>{written}</LastModified>")
     parts.append(_element("ETag", listed.get("ETag")))
     parts += [_element("ChecksumAlgorithm", algorithm) for algorithm in algorithms]
     parts.append(_element("ChecksumType", listed.get("ChecksumType")))

@@ -13,6 +13,7 @@ from emulator.s3.listing import (
     shaped_listing,
     token_for,
     token_start,
+    with_parsed_times,
 )
 
 KEYS = ["asdf", "boo/bar", "boo/baz/xyzzy", "cquux/bla", "cquux/thud"]
@@ -157,7 +158,7 @@ def test_each_listed_time_is_handed_to_the_serializer_as_the_same_utc_instant() 
         "Versions": [{"Key": "k", "LastModified": "2026-12-03T09:12:35.250Z"}],
         "DeleteMarkers": [{"Key": "k", "LastModified": "2026-12-03T09:12:36.000Z"}],
     }
-    shaped = shaped_listing("ListObjectVersions", result, {})
+    shaped = with_parsed_times(shaped_listing("ListObjectVersions", result, {}))
     assert shaped["Contents"][0]["LastModified"] == datetime(2026, 12, 3, 9, 12, 35, tzinfo=UTC)
     assert shaped["Versions"][0]["LastModified"] == datetime(2026, 12, 3, 9, 12, 35, 250000, tzinfo=UTC)
     assert shaped["DeleteMarkers"][0]["LastModified"] == datetime(2026, 12, 3, 9, 12, 36, tzinfo=UTC)

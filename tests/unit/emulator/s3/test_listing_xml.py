@@ -31,12 +31,18 @@ def test_members_are_written_in_the_models_order_escaped_with_zeroed_millisecond
     assert contents_xml([]) == ""
 
 
+def test_a_time_given_as_moto_writes_it_is_written_as_it_is() -> None:
+    as_moto_gives_it = {**LISTED, "LastModified": "2026-12-03T09:12:35.000Z"}
+    assert contents_xml([as_moto_gives_it]) == contents_xml([LISTED])
+
+
 @pytest.mark.parametrize(
     "change",
     [
         {"RestoreStatus": {"IsRestoreInProgress": False}},
         {"ETag": ""},
-        {"LastModified": "2026-12-03T09:12:35.000Z"},
+        {"LastModified": "2026-12-03T09:12:35.250Z"},
+        {"LastModified": "2026-12-03 09:12:35"},
         {"LastModified": WHEN.astimezone(timezone(timedelta(hours=2)))},
         {"Size": True},
         {"ChecksumAlgorithm": "CRC32"},
