@@ -9,8 +9,7 @@ import os
 import signal
 import subprocess
 import sys
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ import pytest
 from devserver.app.naming import bucket_name
 from tests.apps import make_app
 from tests.cloud_account import StandInAccount, stand_in_account
-from tests.servers import sst_dev
+from tests.servers import eventually, sst_dev
 
 HANDLERS = """\
 import json
@@ -92,13 +91,6 @@ def start_cloud(app: Path, env: dict[str, str], *extra: str) -> CloudServer | st
     return "".join(printed)
 
 
-def wait_for(condition: Callable[[], bool], timeout: float = 20) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, "gave up waiting"
-        time.sleep(0.1)
-
-
 def keys(s3: Any, bucket: str) -> list[str]:
     return [found["Key"] for found in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
 
@@ -113,7 +105,7 @@ def test_resources_are_created_in_the_account_and_uploads_there_reach_the_local_
     server = start_cloud(app, env)
     assert isinstance(server, CloudServer), server
     try:
-        wait_for(lambda: (app / ".sst" / "dev.json").exists())
+        eventually(lambda: (app / ".sst" / "dev.json").exists())
         document = json.loads((app / ".sst" / "dev.json").read_text())
         bucket = document["resources"]["Bucket"]["files"]["bucketName"]
         assert document["emulator"] is None
@@ -134,7 +126,7 @@ def test_resources_are_created_in_the_account_and_uploads_there_reach_the_local_
         assert answer == {"bucket": bucket, "secret": "sk_cloud", "keys": []}
 
         s3.put_object(Bucket=bucket, Key="uploads/cat.png", Body=b"png")
-        wait_for(lambda: "seen/uploads/cat.png" in keys(s3, bucket))
+        eventually(lambda: "seen/uploads/cat.png" in keys(s3, bucket))
     finally:
         output = server.stop()
     assert "AWS          account 123456789012, region us-east-1 (--cloud)" in output

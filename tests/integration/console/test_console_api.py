@@ -7,7 +7,7 @@ import os
 import re
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TypeVar
 
@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from tests.apps import copy_sample_app
-from tests.servers import ServerThread
+from tests.servers import ServerThread, eventually
 
 T = TypeVar("T")
 FOREIGN = {"origin": "http://evil.example"}
@@ -166,7 +166,7 @@ def test_a_multipart_upload_through_the_console_fires_the_notification_once(
     assert done.status_code == 200, done.text
     assert done.json()["eTag"].endswith('-2"')
     assert client.get("/buckets/myFiles/object", params={"key": "uploads/big.png"}).content == data
-    deliveries = wait_for(lambda: [r for r in client.get("/invocations").json() if "uploads/big.png" in r["detail"]])
+    deliveries = eventually(lambda: [r for r in client.get("/invocations").json() if "uploads/big.png" in r["detail"]])
     assert [r["detail"].split()[-1] for r in deliveries] == ["ObjectCreated:CompleteMultipartUpload"]
 
 
@@ -200,7 +200,7 @@ def test_the_stream_sends_recorded_invocations_then_new_ones(client: httpx.Clien
         first_id = next(r["id"] for r in client.get("/invocations").json() if r["detail"] == "GET /hello/{name}")
         reader = threading.Thread(target=read)
         reader.start()
-        wait_for(lambda: any(e["id"] == first_id for e in events))
+        eventually(lambda: any(e["id"] == first_id for e in events))
         app.get("/hello/after")
         reader.join(15)
     ids = [e["id"] for e in events]
@@ -224,16 +224,6 @@ def test_secrets_are_listed_masked_and_replayed_events_rerun(client: httpx.Clien
     replayed = client.post(f"/invocations/{invoked.json()['id']}/replay", headers=same).json()
     assert replayed["event"] == {"from": "console"} and replayed["status"] == "ok"
     assert replayed["detail"] == f"replay of #{invoked.json()['id']}"
-
-
-def wait_for(probe: Callable[[], T], timeout: float = 10) -> T:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        found = probe()
-        if found:
-            return found
-        time.sleep(0.05)
-    raise AssertionError("condition never held")
 
 
 def test_a_function_s_example_event_is_what_its_trigger_sends(client: httpx.Client, running: ServerThread) -> None:
