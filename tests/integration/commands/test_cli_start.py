@@ -54,6 +54,9 @@ def test_the_sample_app_is_served_and_a_signal_stops_everything_cleanly(tmp_path
         assert "Console" in mounted[1] and "/_sst/" in mounted[1]
         assert "Emulator" in mounted[2]
         assert mounted[3].split() == ["GET", "/", "functions/hello.main"]
+        # Asked while the emulator is still starting: the worker starts at once, and the handler's S3 call waits at
+        # the emulator until the app's bucket and the function's IAM user exist.
+        assert httpx.get(url + "/files", timeout=30).json() == {"files": []}
         assert httpx.get(url + "/", timeout=30).json()["message"] == "Hello from sst-dev!"
         assert httpx.get(url + "/hello/ada").text == "Hello, ada!"
         # dev.json is written once the emulator holds the app; a request does not wait for that (the emulator holds
