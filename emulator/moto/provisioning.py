@@ -73,7 +73,8 @@ def plan_applier(region: str, on_changed: Callable[[frozenset[str]], None]) -> C
             with _naming(f"SSM parameter {name!r}"):
                 _put_parameter(backend("ssm"), name, value, secure)
         if plan.deleted_parameters:
-            backend("ssm").delete_parameters(list(plan.deleted_parameters))
+            with _naming(f"SSM parameters {', '.join(plan.deleted_parameters)}"):
+                backend("ssm").delete_parameters(list(plan.deleted_parameters))
         for user in plan.users:
             with _naming(f"the IAM user of function {user.name!r}"):
                 _put_user(backend("iam", partition), user, region)
@@ -90,7 +91,7 @@ def _naming(resource: str) -> Iterator[None]:
         yield
     except Exception as error:  # noqa: BLE001 - moto's errors vary by service; all become one line naming the resource
         reason = getattr(error, "message", None) or str(error) or type(error).__name__
-        raise ProvisioningFailed(f"{resource}: {reason}") from error
+        raise ProvisioningFailed(f"{resource}: {' '.join(str(reason).split())}") from error
 
 
 def _put_bucket(backend: Any, bucket: BucketPlan, region: str) -> None:
