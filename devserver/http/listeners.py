@@ -26,7 +26,7 @@ from emulator.quiet_server import QuietServer
 if TYPE_CHECKING:
     from devserver.http.tls import LocalTls
 
-__all__ = ["EmbeddedServer", "Listener", "Listeners", "bind_socket"]
+__all__ = ["EmbeddedServer", "Listener", "Listeners", "PortInUse", "bind_socket"]
 
 ASGIApp = Callable[..., object]
 
@@ -34,6 +34,8 @@ _LOOPBACK_NAMES = ("localhost", "127.0.0.1", "[::1]")
 _LOOPBACK_HOSTS = frozenset({"localhost", "127.0.0.1", "::1", "0.0.0.0", "::"})
 _MAX_WEBSOCKET_MESSAGE = 128 * 1024
 """API Gateway's limit on a WebSocket message: a bigger one closes the connection (1009, message too big)."""
+_PORTS_TRIED = 100
+"""How many ports from `--port` on a listener other than the first Api's may try before giving up."""
 
 
 class EmbeddedServer(QuietServer):
@@ -45,8 +47,13 @@ class EmbeddedServer(QuietServer):
         yield
 
 
+class PortInUse(StartError):
+    """The port asked for is taken by another process."""
+
+
 def bind_socket(host: str, port: int, flag: str) -> socket.socket:
-    """A listening TCP socket; a taken port becomes a one-line error naming the port and the flag to change."""
+    """A listening TCP socket; a taken port becomes a one-line error naming the port and the flag to change
+    (`PortInUse`)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     # IPPROTO_TCP explicitly: asyncio turns Nagle off (TCP_NODELAY) only on sockets that say they are TCP, and with
     # Nagle on, a keep-alive client's delayed ACKs stall every response for ~40 ms.
@@ -57,7 +64,7 @@ def bind_socket(host: str, port: int, flag: str) -> socket.socket:
     except OSError as error:
         sock.close()
         if error.errno == errno.EADDRINUSE:
-            raise StartError(f"port {port} on {host} is already in use: pass {flag} PORT to use another") from None
+            raise PortInUse(f"port {port} on {host} is already in use: pass {flag} PORT to use another") from None
         raise StartError(f"cannot listen on {host}:{port}: {error.strerror}") from None
     sock.listen(2048)
     sock.setblocking(False)
@@ -104,15 +111,29 @@ class Listeners:
         )
 
     def _bind(self, name: str, *, ephemeral: bool, may_take_first: bool) -> Listener:
-        port = 0
-        if self.first_port and not ephemeral:
-            taken = {listener.port for listener in self._by_name.values()}
-            port = self.first_port + (0 if may_take_first else 1)
-            while port in taken:
-                port += 1
-        listener = Listener(name, bind_socket(self.host, port, "--port"), ephemeral=ephemeral)
+        if not self.first_port or ephemeral:
+            sock = bind_socket(self.host, 0, "--port")
+        else:
+            sock = self._bind_next_free(self.first_port + (0 if may_take_first else 1))
+        listener = Listener(name, sock, ephemeral=ephemeral)
         self._by_name[name] = listener
         return listener
+
+    def _bind_next_free(self, port: int) -> socket.socket:
+        """`--port` itself when `port` is it (taken by another process: the error says so); else the first port from
+        `port` on that no listener of ours and no other process holds."""
+        ours = {listener.port for listener in self._by_name.values()}
+        candidates = [candidate for candidate in range(port, min(port + _PORTS_TRIED, 65536)) if candidate not in ours]
+        for candidate in candidates:
+            try:
+                return bind_socket(self.host, candidate, "--port")
+            except PortInUse:
+                if candidate == self.first_port:
+                    raise
+        raise StartError(
+            f"no free port on {self.host} among the {_PORTS_TRIED} after {self.first_port}: pass --port PORT to use "
+            "another"
+        )
 
     def get(self, name: str) -> Listener | None:
         return self._by_name.get(name)

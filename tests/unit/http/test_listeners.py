@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import socket
 
-from devserver.http.listeners import Listeners
+import pytest
+
+from devserver.http.listeners import Listeners, PortInUse
 
 
 def _free_base_port() -> int:
@@ -55,3 +57,20 @@ def test_port_zero_binds_every_listener_anywhere() -> None:
     finally:
         for listener in listeners:
             listener.sock.close()
+
+
+def test_a_port_after_port_held_by_another_process_is_skipped_but_port_itself_is_an_error() -> None:
+    base = _free_base_port()
+    with socket.socket() as other:
+        other.bind(("127.0.0.1", base + 1))  # another program's, as on a busy machine
+        other.listen()
+        listeners = Listeners("127.0.0.1", base)
+        try:
+            assert listeners.url_for("WebSocketApi.live", may_take_first=False) == f"http://127.0.0.1:{base + 2}"
+            assert listeners.url_for("api") == f"http://127.0.0.1:{base}"
+        finally:
+            for listener in listeners:
+                listener.sock.close()
+        held_first = Listeners("127.0.0.1", base + 1)
+        with pytest.raises(PortInUse, match=rf"port {base + 1} on 127.0.0.1 is already in use: pass --port PORT"):
+            held_first.url_for("api")
