@@ -12,7 +12,7 @@ from aws_lambda_powertools.utilities.parser import parse
 from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventV2Model
 
 from tests.apps import make_app
-from tests.servers import ServerThread
+from tests.servers import ServerThread, eventually
 
 ECHO = """\
 import base64
@@ -227,9 +227,11 @@ def test_each_invocation_prints_one_line_with_status_duration_and_cold(server: S
     with server.client() as client:
         client.get("/items/7")
         client.get("/items/7")
-    output = server.wait_for_output("/items/7  200")
-    lines = [line for line in output.splitlines() if "GET    /items/7  200" in line]
-    assert len(lines) >= 2
+
+    def printed() -> list[str]:
+        return [line for line in server.output.getvalue().splitlines() if "GET    /items/7  200" in line]
+
+    lines = eventually(lambda: len(printed()) >= 2 and printed())  # each line is printed once its response is sent
     assert " ms" in lines[-1] and "test-test-app-api-GET_items_id" in lines[-1]
     assert "cold" not in lines[-1]
 
