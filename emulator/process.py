@@ -10,16 +10,16 @@ Without a state folder, the child keeps S3 bodies in a scratch folder made here 
 child has exited (or by the child when its lifeline closes, if the parent died): not by an exit hook of the child,
 since uvicorn ends it by re-raising SIGTERM, which skips them.
 
-Why a separate process, and what it costs (figures from `make bench`, 2026-12-02, `benchmarks.emulator_s3` and
+Why a separate process, and what it costs (figures from `make bench`, 2026-12-03, `benchmarks.emulator_s3` and
 `benchmarks.emulator_memory`):
 - It is not for the speed of a lone sequential client: our exact app on a thread of the client's process served
-  310 PUT/s and 494 GET/s of 1 KiB, in its own process 274 and 416 (`ours_in_thread` vs `ours`). A pipe and a
-  second process cost that much.
+  228 PUT/s and 335 GET/s of 1 KiB, in its own process 220 and 346 (`ours_in_thread` vs `ours`): within the runs'
+  spread either way (on 2026-12-02 the thread was ahead by 13–19 %).
 - It keeps moto's work off the dev server's GIL: every S3 call a function makes would otherwise hold the GIL the
   event loop serving the app's routes, WebSockets and the Console needs. (Not benchmarked as such: the route and
   notification latency benchmarks run with the emulator in its own process, as `start` does.)
-- It keeps moto's memory apart (peak 109 MB during a 100 MiB multipart upload, 112 MB during 1 GiB), where the dev
-  server and its workers do not pay for it, and lets the dev server outlive an emulator crash.
+- It keeps moto's memory apart (peak 106.5 MB during a 100 MiB multipart upload, 110.1 MB during 1 GiB), where the
+  dev server and its workers do not pay for it, and lets the dev server outlive an emulator crash.
 `spawn()` returns at once so the dev server can do its own start-up meanwhile and call `wait_ready()` last; the socket
 already listens, so early requests wait in the backlog. Most of the child's start-up is importing moto (its SSM
 models would also import the EC2 tables: see `emulator.moto.deferred_ec2`).
