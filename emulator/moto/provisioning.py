@@ -10,7 +10,7 @@ What each part does, as the API calls it replaces did:
 - a bucket is created unless it exists, in the emulator's region; its CORS is set to SST's default or removed. The
   backend methods called are the ones `emulator.moto.persistence` records, so a durable emulator keeps them;
 - a table is created unless it exists (its key attributes only, on-demand billing), and its stream turned on, off or
-  changed to match — off first when the view type changes, as DynamoDB requires;
+  changed to match (a new view type is a new stream, as DynamoDB's turning it off and on again makes);
 - queues are created unless they exist, then given their visibility timeout and redrive policy (which can name a
   dead-letter queue only once that exists); topics and event buses are created unless they exist;
 - an SSM parameter is written only when its value or type changed, so its version moves as `sst deploy`'s would;
@@ -78,9 +78,9 @@ def plan_applier(region: str, on_changed: Callable[[frozenset[str]], None]) -> C
         for user in plan.users:
             with _naming(f"the IAM user of function {user.name!r}"):
                 _put_user(backend("iam", partition), user, region)
-        changed = frozenset({"dynamodb"} if plan.tables else ()) | frozenset({"sqs"} if plan.queues else ())
+        changed = {service for service, touched in (("dynamodb", plan.tables), ("sqs", plan.queues)) if touched}
         if changed:
-            on_changed(changed)
+            on_changed(frozenset(changed))
 
     return apply
 
@@ -139,14 +139,14 @@ def _put_table(backend: Any, table: TablePlan) -> None:
             warm_throughput=None,
         )
         return
-    current = backend.get_table(table.name).stream_specification or {}
-    enabled = bool(current.get("StreamEnabled"))
-    if enabled == (table.stream is not None) and current.get("StreamViewType") == table.stream:
+    existing = backend.get_table(table.name)
+    current = existing.stream_specification or {}
+    if (
+        bool(current.get("StreamEnabled")) == (table.stream is not None)
+        and current.get("StreamViewType") == table.stream
+    ):
         return
-    if enabled:
-        backend.get_table(table.name).set_stream_specification({"StreamEnabled": False})
-    if table.stream is not None:
-        backend.get_table(table.name).set_stream_specification(stream)
+    existing.set_stream_specification(stream)  # a new view type starts a new stream, as turning it off and on does
 
 
 def _put_queues(backend: Any, queues: tuple[QueuePlan, ...]) -> None:
