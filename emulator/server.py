@@ -117,7 +117,7 @@ def build_app(
     moto_tagging.install()
     install_checksums()
     emit: Callable[[RawS3Event], None] = channel.send_s3_event
-    wsgi_app: WSGIApp = ChecksumVerification(ObjectPuts(moto_app), current_request)
+    wsgi_app: WSGIApp = ChecksumVerification(ObjectPuts(moto_app), current_request, store)
     if store.durable:
         persistence = S3Persistence(store)
         persistence.restore()

@@ -8,7 +8,8 @@ even overwritten and deleted objects never leave memory; CompleteMultipartUpload
 
 How it works: `DiskBackedValues.install()` replaces, once per process,
 - `FakeKey.value`: setting it writes the bytes to a staged `BodyFile` of the `ObjectStore` (and records the MD5 ETag
-  and size); reading it reads the file. The `SpooledTemporaryFile` moto made is dropped. So a body costs no RAM
+  and size); a `StagedBody`, a part already written to the store as it arrived (`emulator.moto.streamed_parts`), is
+  kept as it is; reading it reads the file. The `SpooledTemporaryFile` moto made is dropped. So a body costs no RAM
   between requests and no open file descriptor at any time.
 - inside `S3Response.get_object`, `S3Backend.copy_object` and `S3Backend.upload_part_copy`, reading a value gives a
   `BodyRange` instead of bytes: moto's own `Range` handling slices it, the WSGI response streams it in 1 MiB chunks,
@@ -26,7 +27,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, NamedTuple
 
 import moto.s3.models as moto_s3_models
 from moto.s3.exceptions import EntityTooSmall, InvalidPart, MalformedXML
@@ -37,7 +38,7 @@ from emulator.moto.multipart_checksums import CompletionChecksum
 from emulator.store.bodies import BodyFile, BodyRange
 from emulator.store.object_store import ObjectStore
 
-__all__ = ["DiskBackedValues", "body_of", "set_body_of"]
+__all__ = ["DiskBackedValues", "StagedBody", "body_of", "set_body_of"]
 
 _BODY = "_sst_body"
 
@@ -50,6 +51,13 @@ def body_of(version: object) -> BodyFile:
 
 def set_body_of(version: object, body: BodyFile) -> None:
     setattr(version, _BODY, body)
+
+
+class StagedBody(NamedTuple):
+    """A body already written to the store, and the MD5 of its bytes (hex)."""
+
+    body: BodyFile
+    md5: str
 
 
 class _StreamingMode(threading.local):
@@ -91,10 +99,12 @@ class DiskBackedValues:
             return BodyRange(body, 0, body.size)
         return body.read()
 
-    def _set_value(self, key: FakeKey, value: bytes | str | BodyRange | BodyFile) -> None:
+    def _set_value(self, key: FakeKey, value: bytes | str | BodyRange | BodyFile | StagedBody) -> None:
         etag = key._etag if getattr(key, _BODY, None) is None else None
         if isinstance(value, BodyFile):
             body = value  # a multipart completion: moto passes the upload's ETag along
+        elif isinstance(value, StagedBody):
+            body, etag = value.body, etag or value.md5
         elif isinstance(value, BodyRange):
             md5 = hashlib.md5(usedforsecurity=False)
             body = self._store.stage_chunks(_hashing(value, md5))

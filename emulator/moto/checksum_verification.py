@@ -9,34 +9,36 @@ How it works: WSGI middleware directly around moto's app and the plain-write fas
 inside the persistence layer, so a refused request never reaches moto and a stored object is committed with its
 checksum. For PutObject and UploadPart it reads the body once, in pieces (decoding an aws-chunked body on the way to
 its trailers), hashes it with what the checks need — the stated algorithm, else S3's default CRC64NVME for a new object,
-and MD5 for a `Content-MD5` — and rewinds it for moto. A refusal is answered here with S3's XML error. What was verified
-goes to the backend hooks in `CURRENT` (`emulator.moto.checksums`, `emulator.moto.multipart_checksums`), which keep it
-with the key or part; the answer's checksum headers are then S3's: the kept checksum and, for an object, its type.
-Other requests pass through untouched.
+and MD5 for a `Content-MD5`. A PutObject's body is rewound for moto; an UploadPart's payload is written to the object
+store on that same pass and handed to moto as a file (`emulator.moto.streamed_parts`). A refusal is answered here
+with S3's XML error. What was verified goes to the backend hooks in `CURRENT` (`emulator.moto.checksums`,
+`emulator.moto.multipart_checksums`), which keep it with the key or part; the answer's checksum headers are then
+S3's: the kept checksum and, for an object, its type. Other requests pass through untouched.
 """
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from http import HTTPStatus
-from typing import Any
+from typing import Any, BinaryIO
 from urllib.parse import parse_qsl, unquote_to_bytes
 
 from moto.s3.models import FakeMultipart
 
 from emulator.asgi_messages import HEADER_MAP_KEY
-from emulator.moto import checksum_answers, checksums, copy_checksums, multipart_checksums
+from emulator.moto import checksum_answers, checksums, copy_checksums, multipart_checksums, streamed_parts
 from emulator.moto.app import find_bucket
 from emulator.moto.checksums import CURRENT, apply_checksum
 from emulator.moto.multipart_checksums import COMPLETION, check_completion, check_part
 from emulator.request_context import CurrentRequest
 from emulator.s3.addressing import resolve_s3_address
 from emulator.s3.checksum_trailers import ChunkedPayload, is_aws_chunked
-from emulator.s3.checksums import DEFAULT_ALGORITHM, FULL_OBJECT, ChecksumRequest, ChecksumResult
+from emulator.s3.checksums import DEFAULT_ALGORITHM, FULL_OBJECT, ChecksumRequest, ChecksumResult, Digester
 from emulator.s3.errors import S3Error, error_body
 from emulator.s3.multipart_checksums import copy_algorithm, upload_checksum
 from emulator.store.bodies import CHUNK_SIZE
+from emulator.store.object_store import ObjectStore
 
 __all__ = ["ChecksumVerification", "install"]
 
@@ -47,20 +49,22 @@ _SIGNATURE_PARAMETERS = frozenset({"x-id", "awsaccesskeyid", "signature", "expir
 
 
 def install() -> None:
-    """Install the backend hooks the verification hands its findings to (once per process)."""
+    """Install the backend hooks the verification hands its findings and staged parts to (once per process)."""
     checksums.install()
     copy_checksums.install()
     multipart_checksums.install()
     checksum_answers.install()
+    streamed_parts.install()
 
 
 class ChecksumVerification:
     """WSGI middleware verifying object writes' checksums in front of `app` (see the module docstring); refusals'
-    request ids are those `current_request` holds."""
+    request ids are those `current_request` holds, and UploadPart bodies are staged in `store`."""
 
-    def __init__(self, app: WSGIApp, current_request: CurrentRequest) -> None:
+    def __init__(self, app: WSGIApp, current_request: CurrentRequest, store: ObjectStore) -> None:
         self._app = app
         self._current_request = current_request
+        self._store = store
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         found = _operation(environ)
@@ -107,11 +111,17 @@ class ChecksumVerification:
         digester = request.digester(DEFAULT_ALGORITHM if operation == PUT_OBJECT else None)
         payload = ChunkedPayload() if chunked else None
         body = environ["wsgi.input"]
-        while chunk := body.read(CHUNK_SIZE):
-            for piece in payload.feed(chunk) if payload is not None else (chunk,):
-                digester.update(piece)
+        pieces = _digested(_payload(body, payload), digester)
+        if operation == UPLOAD_PART and multipart is not None:
+            staged = streamed_parts.stage(self._store, pieces)
+        else:
+            staged = None
+            for _ in pieces:  # digested as they pass
+                pass
         body.seek(0)
         CURRENT.checksum = request.verify(digester.digests(), None if payload is None else payload.trailers())
+        if staged is not None:
+            streamed_parts.hand_over(environ, staged)
 
     def _refuse(self, error: S3Error, start_response: Callable[..., Any]) -> Iterable[bytes]:
         context = self._current_request.get()
@@ -183,6 +193,18 @@ def _multipart(environ: dict[str, Any], upload_id: str | None) -> FakeMultipart 
         return None
     bucket = None if address.bucket is None else find_bucket(address.bucket)
     return None if bucket is None else bucket.multiparts.get(upload_id)
+
+
+def _payload(body: BinaryIO, payload: ChunkedPayload | None) -> Iterator[bytes]:
+    """The payload `body` carries, in pieces: as read, or decoded from its aws-chunked framing."""
+    while chunk := body.read(CHUNK_SIZE):
+        yield from (chunk,) if payload is None else payload.feed(chunk)
+
+
+def _digested(pieces: Iterable[bytes], digester: Digester) -> Iterator[bytes]:
+    for piece in pieces:
+        digester.update(piece)
+        yield piece
 
 
 def _read_all(body: Any) -> bytes:

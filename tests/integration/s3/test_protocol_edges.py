@@ -3,6 +3,7 @@ aws-chunked bodies, and methods S3 has no operation for. Real requests to the em
 
 from __future__ import annotations
 
+import hashlib
 import http.client
 import socket
 import uuid
@@ -160,6 +161,32 @@ def test_an_aws_chunked_upload_is_decoded_and_stored_without_its_framing_coding(
     head = s3.head_object(Bucket=bucket, Key="chunked.txt")
     assert (head.get("ContentEncoding"), head["ContentLength"]) == (stored, len(data))
     assert s3.get_object(Bucket=bucket, Key="chunked.txt")["Body"].read() == data
+
+
+@pytest.mark.parametrize("stream", [SIGNED_STREAM, UNSIGNED_STREAM], ids=["signed", "unsigned"])
+def test_aws_chunked_parts_are_stored_as_their_decoded_bytes(
+    emulator: EmulatorProcess, s3: BaseClient, bucket: str, stream: str
+) -> None:
+    """Parts are written to disk as they are decoded (emulator.moto.streamed_parts): a first part of 5 MiB, larger
+    than a body the emulator keeps in memory, and a small last one."""
+    parts_data = [bytes(range(256)) * (5 * 4096), b"the last part"]
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="chunked-parts")["UploadId"]
+    completed = []
+    for number, data in enumerate(parts_data, start=1):
+        target = f"/{bucket}/chunked-parts?partNumber={number}&uploadId={upload_id}"
+        headers = {"Content-Encoding": "aws-chunked", "x-amz-decoded-content-length": str(len(data))}
+        if stream == UNSIGNED_STREAM:
+            headers["x-amz-trailer"] = "x-amz-checksum-crc32"
+        headers = signed_headers(emulator, "PUT", target, headers, payload=stream)
+        framed = aws_chunked(data, headers, signed=stream == SIGNED_STREAM, chunk_size=64 * 1024)
+        answer = send(emulator, "PUT", target, headers, framed)
+        assert answer.status == 200, answer.body
+        assert answer.headers["etag"] == f'"{hashlib.md5(data).hexdigest()}"'
+        completed.append({"PartNumber": number, "ETag": answer.headers["etag"]})
+    s3.complete_multipart_upload(
+        Bucket=bucket, Key="chunked-parts", UploadId=upload_id, MultipartUpload={"Parts": completed}
+    )
+    assert s3.get_object(Bucket=bucket, Key="chunked-parts")["Body"].read() == b"".join(parts_data)
 
 
 @pytest.mark.parametrize(
