@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable
 from types import FrameType
 
 import uvicorn
 
-__all__ = ["QuietServer"]
+__all__ = ["QuietServer", "event_loop_factory"]
 
 _TICKS_PER_SECOND = 10
 """uvicorn's `on_tick` counts 100 ms ticks and does its once-a-second work on every tenth."""
@@ -53,3 +54,13 @@ class QuietServer(uvicorn.Server):
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(1.0):
                     await self._exit_requested.wait()
+
+
+def event_loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
+    """uvloop's loop where it is installed (uvicorn[standard] ships it, but not on Windows): the loop uvicorn itself
+    would pick. None: asyncio's own."""
+    try:
+        import uvloop
+    except ImportError:
+        return None
+    return uvloop.new_event_loop

@@ -67,7 +67,7 @@ from emulator.moto.service_events import ServiceEventHooks
 from emulator.moto.service_persistence import ServicePersistence
 from emulator.process import EmulatorCredentials
 from emulator.provisioning.endpoint import ProvisioningEndpoint
-from emulator.quiet_server import QuietServer
+from emulator.quiet_server import QuietServer, event_loop_factory
 from emulator.request_context import CurrentRequest, RequestContextMiddleware
 from emulator.s3.events import RawS3Event
 from emulator.s3.raw_events import Sequencer
@@ -246,7 +246,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         )
         listener = socket.socket(fileno=args.socket_fd)
         on_stopped = services.close if services is not None else lambda: None
-        asyncio.run(_serve(_Server(config, on_stopped), listener, channel))
+        with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+            runner.run(_serve(_Server(config, on_stopped), listener, channel))
     finally:
         if services is not None:
             services.close()

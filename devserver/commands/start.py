@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import signal
 import sys
-from collections.abc import Callable
 
 from devserver.commands.common import port_number, resolve_stage
 
@@ -57,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
     from devserver.debug.settings import DebugSettings
     from devserver.server import DevServer, ServerOptions
     from devserver.terminal import Terminal
+    from emulator.quiet_server import event_loop_factory
 
     options = ServerOptions(
         app_dir=args.app,
@@ -85,15 +85,6 @@ def run(args: argparse.Namespace) -> int:
             loop.add_signal_handler(signum, stop.set)
         await DevServer(options, terminal=terminal).serve_forever(stop)
 
-    # uvloop (shipped with uvicorn[standard]) where available: the same loop uvicorn itself would pick.
-    with asyncio.Runner(loop_factory=_loop_factory()) as runner:
+    with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
         runner.run(serve())
     return 0
-
-
-def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
-    try:
-        import uvloop
-    except ImportError:
-        return None
-    return uvloop.new_event_loop
