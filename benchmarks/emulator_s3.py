@@ -14,11 +14,15 @@ Servers measured:
   first (a guarantee moto's server does not give), so its writes are slower by an fsync.
 - `ours_in_thread`: our exact app served on a thread of this process instead, which is what an in-process emulator
   would cost the dev server (one GIL for both).
+- `ours_durable_glibc_trim`: `ours_durable` with glibc's own trim threshold, as the emulator ran before 2026-12-03;
+  `ours_durable_vs_glibc_trim` is what keeping freed heap pages (`emulator.process._child_environment`) buys.
 `list_1000_keys_ms` is the median time of one ListObjectsV2 that returns 1,000 keys (one page, boto3, 20 calls per
 server after the bucket is filled), with ours / moto's time in the same run; `list_1000_keys_boto3_after_answer_ms`
 is the part of it boto3 spends once the answer is in (parsing it, decoding the keys): the client's floor.
 `file_create_us` is the median cost of creating one empty file in the system's temp folder and in that app
 folder: each stored object costs one, and on some machines the two differ by an order of magnitude.
+`durable_write_us` is, per object size, the median cost of the least a durable store does for one write in that app
+folder (write a new file, fsync it, rename it into place, fsync the folder): the floor under `ours_durable`'s PUTs.
 Finally a fresh emulator takes a 100 MiB multipart upload (boto3's default transfer: 8 MiB parts, 10 threads)
 and we read its peak resident set (`VmHWM` in /proc/PID/status).
 
@@ -53,7 +57,7 @@ import uvicorn
 from botocore.client import BaseClient
 from botocore.config import Config
 
-from benchmarks.measure import app_folder, file_create_us
+from benchmarks.measure import app_folder, durable_write_us, file_create_us
 from emulator.process import EmulatorCredentials, EmulatorProcess
 
 KIB = 1024
@@ -250,15 +254,24 @@ def _emulator_from(checkout: Path) -> Callable[..., subprocess.Popen[bytes]]:
     return spawn
 
 
+def _with_glibc_trim_threshold(command: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+    """An `EmulatorProcess` spawner that leaves glibc's trim threshold at its default."""
+    env = {name: value for name, value in kwargs.pop("env").items() if name != "MALLOC_TRIM_THRESHOLD_"}
+    return subprocess.Popen(command, env=env, **kwargs)
+
+
 def run(runs: int, with_thread: bool, baseline: Path | None = None) -> dict[str, Any]:
     report: dict[str, Any] = {"runs": runs, "startup_seconds": startup_seconds(runs)}
     with app_folder() as folder:
         system_temp = file_create_us(Path(tempfile.gettempdir()))
         report["file_create_us"] = {"system_temp": system_temp, "app_folder": file_create_us(folder)}
+        report["durable_write_us"] = {label: durable_write_us(folder, size) for label, (size, _) in SIZES.items()}
     with ExitStack() as servers, app_folder() as state_dir:
         endpoints = {"moto_threaded_server": servers.enter_context(moto_threaded_server())}
         endpoints["ours"] = servers.enter_context(EmulatorProcess()).endpoint
         endpoints["ours_durable"] = servers.enter_context(EmulatorProcess(state_dir=state_dir)).endpoint
+        untrimmed = EmulatorProcess(state_dir=servers.enter_context(app_folder()), spawn=_with_glibc_trim_threshold)
+        endpoints["ours_durable_glibc_trim"] = servers.enter_context(untrimmed).endpoint
         if with_thread:
             endpoints["ours_in_thread"] = servers.enter_context(ours_in_thread())
         if baseline is not None:
@@ -270,6 +283,7 @@ def run(runs: int, with_thread: bool, baseline: Path | None = None) -> dict[str,
     moto = samples["moto_threaded_server"]
     report["ours_vs_moto"] = ratios(samples["ours"], moto)
     report["ours_durable_vs_moto"] = ratios(samples["ours_durable"], moto)
+    report["ours_durable_vs_glibc_trim"] = ratios(samples["ours_durable"], samples["ours_durable_glibc_trim"])
     listing = report["list_1000_keys_ms"]
     report["list_1000_keys_time_vs_moto"] = {
         name: round(listing[name] / listing["moto_threaded_server"], 2) for name in ("ours", "ours_durable")

@@ -55,6 +55,28 @@ def file_create_us(parent: Path, files: int = 300) -> float:
     return round(statistics.median(samples), 1)
 
 
+def durable_write_us(parent: Path, size: int = 1024, writes: int = 100) -> float:
+    """Median microseconds to write `size` bytes durably in a fresh folder under `parent`, as the least a durable
+    store can do for one acknowledged write: a new file written and fsynced, renamed into place, its folder fsynced."""
+    samples = []
+    data = os.urandom(size)
+    with tempfile.TemporaryDirectory(dir=parent) as folder:
+        for index in range(writes):
+            staged, final = os.path.join(folder, f"staged-{index}"), os.path.join(folder, f"final-{index}")
+            started = time.perf_counter()
+            with open(staged, "xb", buffering=0) as file:
+                file.write(data)
+                os.fsync(file.fileno())
+            os.rename(staged, final)
+            folder_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                os.fsync(folder_fd)
+            finally:
+                os.close(folder_fd)
+            samples.append((time.perf_counter() - started) * 1e6)
+    return round(statistics.median(samples), 1)
+
+
 def percentiles(samples_ms: Sequence[float]) -> dict[str, float]:
     """p50, p99 and max of a list of milliseconds, rounded for reading."""
     ordered = sorted(samples_ms)
