@@ -22,7 +22,9 @@ after a save). Start-up: spawn `sst-dev start` until `/_sst/api/health` answers 
 the emulator started, the bucket created and a worker cold-started), median of 5, with the CPU seconds each live
 process of the tree had used by then (`cpu_s_at_first_bucket_route`, per `python -m` module; children that already
 exited, such as the TLS certificate's, are not counted). The idle RSS of the whole process
-tree is read 0.5 s after that, with the Console loaded (`GET /_sst/`) and `GET /` served. Last, a 100 MiB multipart
+tree is read 0.5 s after that, with the Console loaded (`GET /_sst/`) and `GET /` served. Their floors (`floors`):
+a fresh Python importing moto's S3 and IAM models, and one making a boto3 S3 client, each timed from spawn and its
+RSS read then; `idle_floor_rss_mb` is the two RSS together. Last, a 100 MiB multipart
 upload into the app's bucket, with the whole tree's RSS sampled every 10 ms (`multipart_100MiB`).
 
 Run: `python -m benchmarks.devserver_http [--seconds 10] [--rounds 3]`; prints one JSON object.
@@ -47,7 +49,7 @@ from typing import Any
 
 import httpx
 
-from benchmarks.measure import app_folder, free_port, process_tree, tree_rss_mb, wait_until_up, wrk
+from benchmarks.measure import app_folder, free_port, process_tree, rss_mb, tree_rss_mb, wait_until_up, wrk
 from benchmarks.process_cpu import cpu_seconds_by_module, tree_cpu_seconds
 
 SAMPLE_APP = Path(__file__).resolve().parent.parent / "sample_app"
@@ -177,6 +179,36 @@ def startup_figures(app_dir: Path, runs: int = 5) -> dict[str, Any]:
     }
 
 
+FLOORS = {
+    "emulator_imports": "import moto.s3.models, moto.iam.models",
+    "handler_with_boto3_client": "import boto3; boto3.client('s3', region_name='us-east-1')",
+}
+"""What no design built on moto, serving a handler that uses boto3, can avoid: the two modules the emulator's first
+answer needs (its bucket, and its IAM check), and a handler's boto3 client."""
+
+
+def floor_figures(runs: int = 5) -> dict[str, dict[str, float]]:
+    """For each of `FLOORS`, a fresh `python -c` doing just that: seconds from spawn to done, and its RSS then
+    (MB); medians of `runs`."""
+    figures = {}
+    for name, code in FLOORS.items():
+        seconds, rss = [], []
+        for _ in range(runs):
+            began = time.perf_counter()
+            with subprocess.Popen(
+                [sys.executable, "-c", f"{code}; print(flush=True); import sys; sys.stdin.read()"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+            ) as process:
+                assert process.stdout is not None and process.stdin is not None
+                process.stdout.readline()
+                seconds.append(time.perf_counter() - began)
+                rss.append(rss_mb(process.pid))
+                process.stdin.close()
+        figures[name] = {"seconds": round(statistics.median(seconds), 3), "rss_mb": statistics.median(rss)}
+    return figures
+
+
 def multipart_tree_peak(app_dir: Path, size: int = 100 * 1024 * 1024) -> dict[str, float]:
     """The whole `sst-dev start` tree's RSS, sampled every 10 ms, while boto3 uploads `size` random bytes to the
     app's bucket with its default multipart transfer (8 MiB parts, 10 threads), outside the prefix that fires the
@@ -245,6 +277,8 @@ def run(seconds: int, rounds: int = 3) -> dict[str, Any]:
             reload = reload_figures(app_dir, url)
             reload["request_after_save"] = first_request_after_save(url, app_dir / "functions" / "files.py")
         startup = startup_figures(app_dir)
+        startup["floors"] = floor_figures()
+        startup["idle_floor_rss_mb"] = round(sum(floor["rss_mb"] for floor in startup["floors"].values()), 1)
         multipart = multipart_tree_peak(app_dir)
     ours = routes["ours"]
     return {
