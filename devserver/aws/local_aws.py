@@ -26,9 +26,9 @@ from typing import Any
 from devserver.app.binding import bound_parameters
 from devserver.app.model import AppSpec
 from devserver.app.permissions import function_policy
-from devserver.aws.json_api import AwsApiError, AwsJsonClient
 from devserver.aws.provisioning_plan import AccessKey, app_plan, new_access_key
 from devserver.errors import StartError
+from devserver.http.aws_json import AwsApiError, AwsJsonClient
 from devserver.runtime.invocation import Invoker
 from devserver.state.running_server import EmulatorEndpoint
 from devserver.terminal import Terminal

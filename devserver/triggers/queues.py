@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from devserver.app.model import QueueSpec
-from devserver.aws.json_api import AwsApiError, AwsJsonClient
+from devserver.http.aws_json import AwsApiError, AwsJsonClient
 from devserver.runtime.invocation import Invocation
 from devserver.triggers.deliveries import TriggerDeliveries
 from devserver.triggers.event_shapes import sqs_event

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from devserver.app.model import AppSpec
-from devserver.aws.json_api import AwsJsonClient
+from devserver.http.aws_json import AwsJsonClient
 from devserver.runtime.invocation import Invoker
 from devserver.triggers.cron import CronJobs
 from devserver.triggers.deliveries import TriggerDeliveries, TriggerDelivery

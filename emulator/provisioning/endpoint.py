@@ -4,7 +4,7 @@ How it works: `ProvisioningEndpoint` sits in front of everything else the emulat
 `x-amz-target` is `SstDev.Provision`, signed with SigV4 for the service `sst-dev` by the emulator account's own key
 (a function's key is refused: 403), carries a `ProvisioningPlan` as JSON; the plan is applied on a thread, one plan
 at a time, and answered `200 {}` — or `400 {"__type": "ValidationException", "message": ...}` naming the field or
-resource at fault. The answers follow AWS's JSON protocol, so `devserver.aws.json_api.AwsJsonClient` is its client.
+resource at fault. The answers follow AWS's JSON protocol, so `devserver.http.aws_json.AwsJsonClient` is its client.
 
 With `hold=True` (as `sst-dev start` runs it), every other request waits until the first plan has been applied or
 refused. The dev server sends that plan as soon as it has spawned the emulator — the request waits in the listen

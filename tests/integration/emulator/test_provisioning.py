@@ -15,7 +15,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from devserver.aws.json_api import AwsApiError, AwsJsonClient
+from devserver.http.aws_json import AwsApiError, AwsJsonClient
 from emulator.process import EmulatorProcess
 from emulator.provisioning.plan import (
     PROVISION_SERVICE,

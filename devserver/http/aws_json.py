@@ -3,7 +3,7 @@
 
 The event-source pollers live in the dev server for the whole session, where boto3 is kept out of memory; they
 make a handful of calls (receive, delete, change visibility), so a small client does. Requests are signed with the
-emulator account's credentials (`devserver.aws.sigv4`); errors come back as `AwsApiError` with AWS's code.
+emulator account's credentials (`devserver.http.sigv4`); errors come back as `AwsApiError` with AWS's code.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from devserver.aws.sigv4 import sign_json_post
 from devserver.http.loopback_client import LoopbackHttpClient
+from devserver.http.sigv4 import sign_json_post
 
 __all__ = ["AwsApiError", "AwsJsonClient"]
 
