@@ -123,6 +123,26 @@ def rss_mb(pid: int) -> float:
     return round(_rss_kb(pid) / 1024, 1)
 
 
+def module_of(pid: int) -> str:
+    """The `python -m` module a process runs (`devserver.cli`, `emulator.server`, ...), else its command; raises
+    OSError when it has exited."""
+    command = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    name = command[command.index(b"-m") + 1] if b"-m" in command[:-1] else command[0]
+    return name.decode(errors="replace")
+
+
+def rss_mb_by_module(pid: int) -> dict[str, float]:
+    """Resident memory of `pid` and every live process below it, summed per module they run (`module_of`), MB."""
+    kilobytes: dict[str, int] = {}
+    for member in process_tree(pid):
+        try:
+            name = module_of(member)
+        except OSError:
+            continue  # exited meanwhile
+        kilobytes[name] = kilobytes.get(name, 0) + _rss_kb(member)
+    return {name: round(used / 1024, 1) for name, used in kilobytes.items()}
+
+
 def _rss_kb(pid: int) -> int:
     try:
         status = Path(f"/proc/{pid}/status").read_text()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from benchmarks.measure import process_tree
+from benchmarks.measure import module_of, process_tree
 
 __all__ = ["cpu_seconds_by_module", "tree_cpu_seconds"]
 
@@ -25,10 +25,9 @@ def cpu_seconds_by_module(pid: int) -> dict[str, float]:
     for member in process_tree(pid):
         try:
             fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
-            command = Path(f"/proc/{member}/cmdline").read_bytes().split(b"\0")
+            name = module_of(member)
         except OSError:
             continue  # exited meanwhile
-        name = command[command.index(b"-m") + 1] if b"-m" in command[:-1] else command[0]
         seconds = (int(fields[_UTIME]) + int(fields[_STIME])) / os.sysconf("SC_CLK_TCK")
-        used[name.decode(errors="replace")] = used.get(name.decode(errors="replace"), 0.0) + seconds
+        used[name] = used.get(name, 0.0) + seconds
     return used
