@@ -22,10 +22,10 @@ after a save). Start-up: spawn `sst-dev start` until `/_sst/api/health` answers 
 the emulator started, the bucket created and a worker cold-started), median of 5, with the CPU seconds each live
 process of the tree had used by then (`cpu_s_at_first_bucket_route`, per `python -m` module; children that already
 exited, such as the TLS certificate's, are not counted). The idle RSS of the whole process tree is read 0.5 s
-after that, with the Console loaded (`GET /_sst/`) and `GET /` served, and per module (`idle_rss_mb_by_module`: the
-workers of both routes are summed under `devserver.runtime.worker`). Their floors (`floors`): a fresh Python
-importing moto's S3 and IAM models, and one making a boto3 S3 client, each timed from spawn and its RSS read then;
-`idle_floor_rss_mb` is the two RSS together. Last, a 100 MiB multipart
+after `GET /` is served (`idle_tree_rss_mb_before_console`), and again with the Console loaded (`GET /_sst/`), whole
+and per module (`idle_rss_mb_by_module`: the workers of both routes are summed under `devserver.runtime.worker`).
+Their floors (`floors`): a fresh Python importing moto's S3 and IAM models, and one making a boto3 S3 client, each
+timed from spawn and its RSS read then; `idle_floor_rss_mb` is the two RSS together. Last, a 100 MiB multipart
 upload into the app's bucket, with the whole tree's RSS sampled every 10 ms (`multipart_100MiB`).
 
 Run: `python -m benchmarks.devserver_http [--seconds 10] [--rounds 3]`; prints one JSON object.
@@ -166,7 +166,7 @@ def first_request_after_save(url: str, handler: Path, saves: int = 10, pause: fl
 
 
 def startup_figures(app_dir: Path, runs: int = 5) -> dict[str, Any]:
-    seconds, to_bucket_route, idle_rss = [], [], []
+    seconds, to_bucket_route, idle_rss, before_console = [], [], [], []
     cpu: dict[str, list[float]] = {}
     idle_by_module: dict[str, list[float]] = {}
     for _ in range(runs):
@@ -179,6 +179,8 @@ def startup_figures(app_dir: Path, runs: int = 5) -> dict[str, Any]:
             for module, used in cpu_seconds_by_module(process.pid).items():
                 cpu.setdefault(module, []).append(used)
             httpx.get(f"http://127.0.0.1:{port}/")
+            time.sleep(0.5)
+            before_console.append(tree_rss_mb(process.pid))
             httpx.get(f"http://127.0.0.1:{port}/_sst/")
             time.sleep(0.5)
             idle_rss.append(tree_rss_mb(process.pid))
@@ -188,6 +190,7 @@ def startup_figures(app_dir: Path, runs: int = 5) -> dict[str, Any]:
         "start_to_ready_s": round(statistics.median(seconds), 3),
         "start_to_first_bucket_route_s": round(statistics.median(to_bucket_route), 3),
         "cpu_s_at_first_bucket_route": {module: round(statistics.median(used), 2) for module, used in cpu.items()},
+        "idle_tree_rss_mb_before_console": statistics.median(before_console),
         "idle_tree_rss_mb": statistics.median(idle_rss),
         "idle_rss_mb_by_module": {module: statistics.median(resident) for module, resident in idle_by_module.items()},
     }
