@@ -73,6 +73,8 @@ HEADLINES: tuple[tuple[str, str, str, Callable[[float], bool] | None], ...] = (
     ("`sst-dev start` → ready, s", "devserver_http.startup.start_to_ready_s", "≤ 1.0", lambda v: v <= 1.0),
     ("`sst-dev start` → first answer of a route that lists a bucket, s",
      "devserver_http.startup.start_to_first_bucket_route_s", "≤ 1.0 (issue 21)", lambda v: v <= 1.0),
+    ("… the same with the project's modules left uncompiled (no `make bytecode`), s",
+     "devserver_http.startup.without_bytecode.start_to_first_bucket_route_s", "(context: a lever)", None),
     ("… floor: a fresh Python importing moto's S3 and IAM models, s",
      "devserver_http.startup.floors.emulator_imports.seconds", "(context: a floor)", None),
     ("Idle RSS of the process tree (Console loaded), MB", "devserver_http.startup.idle_tree_rss_mb",

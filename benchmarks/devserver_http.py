@@ -21,7 +21,9 @@ after a save). Start-up: spawn `sst-dev start` until `/_sst/api/health` answers 
 `GET /files`, a route whose handler lists the sample app's bucket, first answers 200 (`start_to_first_bucket_route_s`:
 the emulator started, the bucket created and a worker cold-started), median of 5, with the CPU seconds each live
 process of the tree had used by then (`cpu_s_at_first_bucket_route`, per `python -m` module; children that already
-exited, such as the TLS certificate's, are not counted). The idle RSS of the whole process tree is read 0.5 s
+exited, such as the TLS certificate's, are not counted); then the same two times again with the dev server and the
+emulator run from a copy of their sources that nothing compiled (`without_bytecode`: what `make bytecode` saves
+where Python writes no bytecode, as on this machine). The idle RSS of the whole process tree is read 0.5 s
 after `GET /` is served (`idle_tree_rss_mb_before_console`), and again with the Console loaded (`GET /_sst/`), whole
 and per module (`idle_rss_mb_by_module`: the workers of both routes are summed under `devserver.runtime.worker`).
 Their floors (`floors`): a fresh Python importing moto's S3 and IAM models, and one making a boto3 S3 client, each
@@ -62,7 +64,8 @@ from benchmarks.measure import (
 )
 from benchmarks.process_cpu import cpu_seconds_by_module, tree_cpu_seconds
 
-SAMPLE_APP = Path(__file__).resolve().parent.parent / "sample_app"
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE_APP = REPO / "sample_app"
 VERSIONED_HANDLER = """\
 def main(event, context):
     return {{"message": "Hello from sst-dev!", "version": {version}}}
@@ -70,8 +73,10 @@ def main(event, context):
 
 
 @contextmanager
-def running(command: list[str], health_url: str) -> Iterator[subprocess.Popen[bytes]]:
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def running(
+    command: list[str], health_url: str, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> Iterator[subprocess.Popen[bytes]]:
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env, cwd=cwd)
     try:
         wait_until_up(health_url)
         yield process
@@ -165,14 +170,18 @@ def first_request_after_save(url: str, handler: Path, saves: int = 10, pause: fl
     }
 
 
-def startup_figures(app_dir: Path, runs: int = 5) -> dict[str, Any]:
+def startup_figures(app_dir: Path, runs: int = 5, sources: Path | None = None) -> dict[str, Any]:
+    """Start-up and idle figures (module docstring); with `sources`, of the `devserver` and `emulator` packages in that
+    folder, run with no bytecode written (`without_bytecode`)."""
+    env = None if sources is None else {**os.environ, "PYTHONPATH": str(sources), "PYTHONDONTWRITEBYTECODE": "1"}
     seconds, to_bucket_route, idle_rss, before_console = [], [], [], []
     cpu: dict[str, list[float]] = {}
     idle_by_module: dict[str, list[float]] = {}
     for _ in range(runs):
         port = free_port()
         began = time.perf_counter()
-        with running(sst_dev(app_dir, port), f"http://127.0.0.1:{port}/_sst/api/health") as process:
+        # `python -m` puts its working folder first on sys.path: run it where the packages to measure are.
+        with running(sst_dev(app_dir, port), f"http://127.0.0.1:{port}/_sst/api/health", env, sources) as process:
             seconds.append(time.perf_counter() - began)
             assert httpx.get(f"http://127.0.0.1:{port}/files", timeout=30).status_code == 200
             to_bucket_route.append(time.perf_counter() - began)
@@ -194,6 +203,20 @@ def startup_figures(app_dir: Path, runs: int = 5) -> dict[str, Any]:
         "idle_tree_rss_mb": statistics.median(idle_rss),
         "idle_rss_mb_by_module": {module: statistics.median(resident) for module, resident in idle_by_module.items()},
     }
+
+
+@contextmanager
+def without_bytecode(root: Path) -> Iterator[Path]:
+    """A folder holding a copy of this checkout's `devserver` and `emulator` with no compiled modules: run from it
+    with no bytecode written (`startup_figures(sources=...)`), each process compiles them as it starts, as an
+    editable install does where `PYTHONDONTWRITEBYTECODE` is set and nothing compiled them ahead."""
+    copy = root / "uncompiled"
+    for package in ("devserver", "emulator"):
+        shutil.copytree(REPO / package, copy / package, ignore=shutil.ignore_patterns("__pycache__"))
+    try:
+        yield copy
+    finally:
+        shutil.rmtree(copy)
 
 
 FLOORS = {
@@ -294,6 +317,11 @@ def run(seconds: int, rounds: int = 3) -> dict[str, Any]:
             reload = reload_figures(app_dir, url)
             reload["request_after_save"] = first_request_after_save(url, app_dir / "functions" / "files.py")
         startup = startup_figures(app_dir)
+        with without_bytecode(root) as sources:
+            uncompiled = startup_figures(app_dir, sources=sources)
+        startup["without_bytecode"] = {
+            name: uncompiled[name] for name in ("start_to_ready_s", "start_to_first_bucket_route_s")
+        }
         startup["floors"] = floor_figures()
         startup["idle_floor_rss_mb"] = round(sum(floor["rss_mb"] for floor in startup["floors"].values()), 1)
         multipart = multipart_tree_peak(app_dir)

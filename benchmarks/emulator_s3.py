@@ -256,8 +256,9 @@ def _emulator_from(checkout: Path) -> Callable[..., subprocess.Popen[bytes]]:
     """An `EmulatorProcess` spawner that runs the emulator package of another checkout."""
 
     def spawn(command: list[str], **kwargs: Any) -> subprocess.Popen[bytes]:
+        # `python -m` puts its working folder first on sys.path, ahead of PYTHONPATH: run it in the other checkout.
         env = {**kwargs.pop("env"), "PYTHONPATH": str(checkout)}
-        return subprocess.Popen(command, env=env, **kwargs)
+        return subprocess.Popen(command, env=env, cwd=checkout, **kwargs)
 
     return spawn
 
