@@ -189,6 +189,7 @@ def moto_threaded_server() -> Iterator[str]:
 def ours_in_thread() -> Iterator[str]:
     """Our emulator app served by uvicorn on a thread of this process; yields its endpoint."""
     from emulator.channel_writer import ChannelWriter
+    from emulator.quiet_server import event_loop_factory
     from emulator.server import build_app
     from emulator.store.object_store import ObjectStore
 
@@ -201,7 +202,12 @@ def ours_in_thread() -> Iterator[str]:
         listener.bind(("127.0.0.1", 0))
         listener.listen()
         server = uvicorn.Server(uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off"))
-        thread = threading.Thread(target=asyncio.run, args=(server.serve(sockets=[listener]),), daemon=True)
+
+        def serve() -> None:  # on the event loop the emulator process runs
+            with asyncio.Runner(loop_factory=event_loop_factory()) as runner:
+                runner.run(server.serve(sockets=[listener]))
+
+        thread = threading.Thread(target=serve, daemon=True)
         thread.start()
         while not server.started:
             time.sleep(0.01)
