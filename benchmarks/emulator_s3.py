@@ -4,8 +4,8 @@ How it works: each server runs in its own process on an ephemeral 127.0.0.1 port
 `EmulatorProcess`, moto's through a small child that starts `ThreadedMotoServer` and prints its port — and this
 process drives it with one sequential boto3 client (`s3v4`, path-style). For each object size it times PUTs, then
 GETs of the same keys. The servers take turns, one run each, `--runs` times, so that a change in the machine's load
-between runs touches them alike, in a new order each run; ops/s are medians over runs, and each ratio is the median
-of the runs' ratios.
+between runs touches them alike, each turn starting once the previous one's unflushed writes are on disk (`os.sync`);
+ops/s are medians over runs, and each ratio is the median of the runs' ratios.
 Servers measured:
 - `ours`: the emulator without a state folder, as moto's server keeps objects and as the pytest fixture runs it:
   nothing is fsynced (bodies still go to files in the system's temp folder). This is the like-for-like comparison
@@ -41,7 +41,6 @@ import asyncio
 import io
 import json
 import os
-import random
 import socket
 import statistics
 import subprocess
@@ -108,17 +107,13 @@ def ops_per_second(client: BaseClient, bucket: str, size: int, count: int) -> di
 
 
 def measure(endpoints: dict[str, str], runs: int) -> dict[str, Samples]:
-    """ops/s of every run, per server, size and operation; the servers take turns, in a new order each run,
-    each run in a fresh bucket."""
+    """ops/s of every run, per server, size and operation; the servers take turns, each run in a fresh bucket,
+    each turn after the machine's unflushed writes went to disk."""
     clients = {name: s3_client(endpoint) for name, endpoint in endpoints.items()}
     samples: dict[str, Samples] = {name: {label: {"put": [], "get": []} for label in SIZES} for name in endpoints}
     for run in range(runs):
-        # A new order each run (seeded: a rerun takes the same ones), so that no server always follows the same one:
-        # a durable server's fsyncs right after another server's unflushed writes pay for those too.
-        order = list(clients)
-        random.Random(run).shuffle(order)
-        for name in order:
-            client = clients[name]
+        for name, client in clients.items():
+            os.sync()  # a durable server's fsyncs would otherwise also flush what the previous server left unflushed
             for label, (size, count) in SIZES.items():
                 bucket = f"bench-{label.lower()}-{run}-{time.time_ns()}"
                 client.create_bucket(Bucket=bucket)
