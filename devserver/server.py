@@ -120,6 +120,7 @@ class DevServer:
         self.invocations = InvocationLog()
         self._reloader: Reloader | None = None
         self._tls: asyncio.Task[LocalTls] | None = None
+        self._dev_file_task: asyncio.Task[None] | None = None
         self._authorize_iam = EmulatorIamAuthorizer(
             lambda: self.emulator.endpoint, enforce_policies=options.enforce_iam
         )
@@ -518,6 +519,9 @@ class DevServer:
 
     async def stop(self) -> None:
         """Stop whatever is running (also after a failed start): no worker, emulator or socket is left behind."""
+        if self._dev_file_task is not None:  # dev.json describes a running server, and is made from its listeners
+            self._dev_file_task.cancel()
+            await asyncio.gather(self._dev_file_task, return_exceptions=True)
         # Notifications in flight still need the workers, so the dispatcher (in aws) closes before the pool.
         if self._reloader is not None:
             await self._reloader.aclose()

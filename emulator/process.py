@@ -355,8 +355,8 @@ def _child_environment(parent: Mapping[str, str]) -> dict[str, str]:
     Fixing the mmap threshold also fixes the trim threshold at glibc's 128 KiB: each free at the top of a heap then
     handed the pages back, and the next request faulted them in again. Trimming only beyond 4 MiB keeps them, for
     about 1 MB more resident. `benchmarks.emulator_s3` measures a durable emulator with glibc's threshold beside
-    ours in every run (`ours_durable_vs_glibc_trim`); on 2026-12-03, 1 MiB PUTs ran 1.12–1.20× as fast with it in
-    three runs and 0.98× in a fourth (docs/benchmarks.md).
+    ours in every run (`ours_durable_vs_glibc_trim`); on 2026-12-03, 1 MiB PUTs ran 1.38× and 1.12× as fast with it
+    in two runs and 0.98× in a third (docs/benchmarks.md).
     """
     four_mib = str(4 * 1024 * 1024)
     return {"MALLOC_MMAP_THRESHOLD_": four_mib, "MALLOC_TRIM_THRESHOLD_": four_mib, **parent}
