@@ -5,7 +5,8 @@ the Date header. Those 10 wake-ups a second cost an idle server 0.24–0.33 % of
 under uvloop, its CPU time from getrusage over 20 s; the emulator's main thread of an idle `sst-dev start`, from
 /proc over 30 s), a third of the idle budget of the whole dev server. Here setting `should_exit` wakes the loop
 itself, so the server ticks once a second, for the Date header, and stopping does not wait for a tick. The emulator
-process and the dev server's embedded servers (`devserver.http.listeners`) both use it.
+process and the dev server's embedded servers (`devserver.http.listeners`) both use it, and both processes run on the
+loop `event_loop_factory()` picks.
 """
 
 from __future__ import annotations
