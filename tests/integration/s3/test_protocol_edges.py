@@ -13,6 +13,7 @@ import pytest
 from botocore.client import BaseClient
 
 from emulator.process import EmulatorProcess
+from emulator.store.state_lock import s3_root
 from tests.integration.s3.raw_requests import SIGNED_STREAM, UNSIGNED_STREAM, aws_chunked, send, signed_headers
 
 
@@ -187,6 +188,22 @@ def test_aws_chunked_parts_are_stored_as_their_decoded_bytes(
         Bucket=bucket, Key="chunked-parts", UploadId=upload_id, MultipartUpload={"Parts": completed}
     )
     assert s3.get_object(Bucket=bucket, Key="chunked-parts")["Body"].read() == b"".join(parts_data)
+
+
+def test_an_upload_part_with_broken_framing_is_refused_and_leaves_no_part_or_file(
+    emulator: EmulatorProcess, s3: BaseClient, bucket: str
+) -> None:
+    assert emulator.state_dir is not None
+    staged = s3_root(emulator.state_dir) / "tmp"
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="broken-part")["UploadId"]
+    before = set(staged.iterdir())
+    target = f"/{bucket}/broken-part?partNumber=1&uploadId={upload_id}"
+    extra = {"Content-Encoding": "aws-chunked", "x-amz-decoded-content-length": "7"}
+    headers = signed_headers(emulator, "PUT", target, extra, payload=UNSIGNED_STREAM)
+    answer = send(emulator, "PUT", target, headers, b"3\r\nabc\r\nzz\r\nnot hex\r\n")
+    assert (answer.status, b"<Code>IncompleteBody</Code>" in answer.body) == (400, True), answer.body
+    assert s3.list_parts(Bucket=bucket, Key="broken-part", UploadId=upload_id).get("Parts", []) == []
+    assert set(staged.iterdir()) == before
 
 
 @pytest.mark.parametrize(
