@@ -49,6 +49,11 @@ class LocalTls:
     def key(self) -> Path:
         return self.folder / KEY_FILE
 
+    @property
+    def authority(self) -> Path:
+        """The CA's certificate (its key stays in the child that made it)."""
+        return self.folder / CA_FILE
+
     def remove(self) -> None:
         shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -68,11 +73,14 @@ def remove_stale(parent: Path) -> None:
 async def issue_local_tls(folder: Path, host: str) -> LocalTls:
     """Make the CA, the server certificate and the bundle in `folder` (see the module docstring)."""
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tls = LocalTls(folder)
     child = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "devserver.http.tls_child",
-        str(folder),
+        str(tls.key),
+        str(tls.certificate),
+        str(tls.authority),
         *certificate_names(host),
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.DEVNULL,
@@ -82,7 +90,6 @@ async def issue_local_tls(folder: Path, host: str) -> LocalTls:
     if child.returncode != 0:
         reason = stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
         raise StartError(f"cannot make the local TLS certificate in {folder}: {reason[0]}")
-    tls = LocalTls(folder)
     _write_bundle(tls)
     return tls
 
@@ -94,7 +101,7 @@ def _write_bundle(tls: LocalTls) -> None:
     given = os.environ.get("AWS_CA_BUNDLE")
     if given and Path(given).is_file():
         parts.append(Path(given).read_bytes())
-    parts.append((tls.folder / CA_FILE).read_bytes())
+    parts.append(tls.authority.read_bytes())
     partial = tls.bundle.with_name(tls.bundle.name + ".partial")
     partial.write_bytes(b"\n".join(parts))
     partial.replace(tls.bundle)
