@@ -100,6 +100,8 @@ HEADLINES: tuple[tuple[str, str, str, Callable[[float], bool] | None], ...] = (
      "emulator_s3.list_1000_keys_boto3_after_answer_ms.ours_durable", "(context: a floor)", None),
     ("100 MiB multipart upload, emulator peak RSS, MB", "emulator_memory.multipart_100MiB.after_upload.peak_mb",
      "≤ 200", lambda v: v <= 200),
+    ("100 MiB in one PutObject, emulator peak RSS, MB", "emulator_memory.single_put_100MiB.after_put.peak_mb",
+     "(context: bodies stay out of memory)", None),
     ("100 MiB multipart upload under `sst-dev start`: whole tree's peak RSS, MB",
      "devserver_http.multipart_100MiB.tree_peak_rss_mb", "≤ 150 (issue 21)", lambda v: v <= 150),
     ("1 GiB multipart upload, emulator peak RSS, MB", "emulator_memory.multipart_1024MiB.after_upload.peak_mb",

@@ -7,6 +7,7 @@ start` runs it) and drives it from this process with boto3, reading the emulator
 - `multipart_1GiB`: a 1 GiB file uploaded with boto3's default transfer (8 MiB parts, 10 threads), then downloaded
   (ranged GETs, 10 threads) into a hash, both through the emulator.
 - `multipart_100MiB`: the upload `benchmarks.emulator_s3` measures (moto alone: ≈ 670-700 MB peak).
+- `single_put_100MiB`: the same file in one PutObject (boto3's `put_object` with the open file as its body).
 
 Run: `python -m benchmarks.emulator_memory [--small-mib 500] [--large-mib 1024]`; prints one JSON object.
 """
@@ -100,6 +101,21 @@ def multipart_round_trip(size_mib: int, download: bool) -> dict[str, Any]:
         return result
 
 
+def single_put(size_mib: int) -> dict[str, Any]:
+    with tempfile.TemporaryFile(prefix="sst-dev-bench-") as source, emulator_on_disk() as emulator:
+        assert emulator.pid is not None
+        source.write(os.urandom(size_mib * MIB))
+        source.seek(0)
+        s3 = emulator.client("s3")
+        s3.create_bucket(Bucket="large")
+        result: dict[str, Any] = {"object_mib": size_mib, "before": memory_mb(emulator.pid)}
+        started = time.perf_counter()
+        s3.put_object(Bucket="large", Key="big.bin", Body=source)
+        result["put_s"] = round(time.perf_counter() - started, 1)
+        result["after_put"] = memory_mb(emulator.pid)
+        return result
+
+
 class _HashingSink:
     """A write-only file that keeps a running MD5 and the size; boto3's download may write out of order."""
 
@@ -122,6 +138,7 @@ def main(argv: list[str] | None = None) -> None:
         "small_objects": small_objects(args.small_mib),
         f"multipart_{args.large_mib}MiB": multipart_round_trip(args.large_mib, download=True),
         "multipart_100MiB": multipart_round_trip(100, download=False),
+        "single_put_100MiB": single_put(100),
     }
     print(json.dumps(results, indent=2))
 

@@ -15,9 +15,10 @@ between loop and thread for each body chunk read and each response message sent;
 1 KiB PutObject throughput by about 12 % here. The environ is a2wsgi's (`build_environ`), so the two bridges hand
 moto the same request.
 
-moto still holds a request's whole body while handling it (all but an UploadPart's: `emulator.moto.streamed_parts`
-writes those to the store as they are read), so at most `LARGE_BODIES_AT_ONCE` requests with a body over
-`SPOOLED_BODY_BYTES` are handled at a time; the others wait with their body in its file, not in memory.
+moto still holds a request's whole body while handling it (all but a PutObject's or an UploadPart's:
+`emulator.moto.streamed_bodies` writes those to the store as they are read), so at most `LARGE_BODIES_AT_ONCE`
+requests with a body over `SPOOLED_BODY_BYTES` are handled at a time; the others wait with their body in its file,
+not in memory.
 """
 
 from __future__ import annotations

@@ -8,9 +8,9 @@ even overwritten and deleted objects never leave memory; CompleteMultipartUpload
 
 How it works: `DiskBackedValues.install()` replaces, once per process,
 - `FakeKey.value`: setting it writes the bytes to a staged `BodyFile` of the `ObjectStore` (and records the MD5 ETag
-  and size); a `StagedBody`, a part already written to the store as it arrived (`emulator.moto.streamed_parts`), is
-  kept as it is; reading it reads the file. The `SpooledTemporaryFile` moto made is dropped. So a body costs no RAM
-  between requests and no open file descriptor at any time.
+  and size); a `StagedBody`, an object's or a part's body already written to the store as it arrived
+  (`emulator.moto.streamed_bodies`), is kept as it is; reading it reads the file. The `SpooledTemporaryFile` moto
+  made is dropped. So a body costs no RAM between requests and no open file descriptor at any time.
 - inside `S3Response.get_object`, `S3Backend.copy_object` and `S3Backend.upload_part_copy`, reading a value gives a
   `BodyRange` instead of bytes: moto's own `Range` handling slices it, the WSGI response streams it in 1 MiB chunks,
   and setting a copy's value from it copies the file piecewise.

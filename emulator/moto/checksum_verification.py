@@ -9,8 +9,8 @@ How it works: WSGI middleware directly around moto's app and the plain-write fas
 inside the persistence layer, so a refused request never reaches moto and a stored object is committed with its
 checksum. For PutObject and UploadPart it reads the body once, in pieces (decoding an aws-chunked body on the way to
 its trailers), hashes it with what the checks need — the stated algorithm, else S3's default CRC64NVME for a new object,
-and MD5 for a `Content-MD5`. A PutObject's body is rewound for moto; an UploadPart's payload is written to the object
-store on that same pass and handed to moto as a file (`emulator.moto.streamed_parts`). A refusal is answered here
+and MD5 for a `Content-MD5` — and writes the payload to the object store on that same pass, to be handed to moto as a
+file (`emulator.moto.streamed_bodies`). A refusal is answered here
 with S3's XML error. What was verified goes to the backend hooks in `CURRENT` (`emulator.moto.checksums`,
 `emulator.moto.multipart_checksums`), which keep it with the key or part; the answer's checksum headers are then
 S3's: the kept checksum and, for an object, its type. Other requests pass through untouched.
@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl, unquote_to_bytes
 from moto.s3.models import FakeMultipart
 
 from emulator.asgi_messages import HEADER_MAP_KEY
-from emulator.moto import checksum_answers, checksums, copy_checksums, multipart_checksums, streamed_parts
+from emulator.moto import checksum_answers, checksums, copy_checksums, multipart_checksums, streamed_bodies
 from emulator.moto.app import find_bucket
 from emulator.moto.checksums import CURRENT, apply_checksum
 from emulator.moto.multipart_checksums import COMPLETION, check_completion, check_part
@@ -54,12 +54,12 @@ def install() -> None:
     copy_checksums.install()
     multipart_checksums.install()
     checksum_answers.install()
-    streamed_parts.install()
+    streamed_bodies.install()
 
 
 class ChecksumVerification:
     """WSGI middleware verifying object writes' checksums in front of `app` (see the module docstring); refusals'
-    request ids are those `current_request` holds, and UploadPart bodies are staged in `store`."""
+    request ids are those `current_request` holds, and PutObject and UploadPart bodies are staged in `store`."""
 
     def __init__(self, app: WSGIApp, current_request: CurrentRequest, store: ObjectStore) -> None:
         self._app = app
@@ -112,16 +112,16 @@ class ChecksumVerification:
         payload = ChunkedPayload() if chunked else None
         body = environ["wsgi.input"]
         pieces = _digested(_payload(body, payload), digester)
-        if operation == UPLOAD_PART and multipart is not None:
-            staged = streamed_parts.stage(self._store, pieces)
-        else:
-            staged = None
+        staged = None
+        if operation == UPLOAD_PART and multipart is None:  # moto answers NoSuchUpload: nothing to keep
             for _ in pieces:  # digested as they pass
                 pass
-        body.seek(0)
+            body.seek(0)
+        else:
+            staged = streamed_bodies.stage(self._store, pieces)
         CURRENT.checksum = request.verify(digester.digests(), None if payload is None else payload.trailers())
         if staged is not None:
-            streamed_parts.hand_over(environ, staged)
+            streamed_bodies.hand_over(environ, staged)
 
     def _refuse(self, error: S3Error, start_response: Callable[..., Any]) -> Iterable[bytes]:
         context = self._current_request.get()

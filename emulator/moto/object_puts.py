@@ -29,6 +29,7 @@ from moto.s3.utils import metadata_from_headers
 from werkzeug.datastructures import EnvironHeaders
 
 from emulator.asgi_messages import HEADER_MAP_KEY
+from emulator.moto import streamed_bodies
 from emulator.moto.app import s3_backend_for
 from emulator.moto.hot_paths import request_id
 from emulator.s3.plain_requests import PlainPut, plain_object_put
@@ -60,8 +61,16 @@ class ObjectPuts:
         if backend is None or bucket is None or bucket.policy or bucket.logging or bucket.object_lock_enabled:
             return None
         backend.get_object(put.bucket, put.key)
-        body = environ["wsgi.input"].read()
-        key = backend.put_object(put.bucket, put.key, body, storage="STANDARD", checksum_value=put.checksum)
+        staged = streamed_bodies.take(environ)  # written to the store as it was verified
+        body = environ["wsgi.input"].read() if staged is None else staged
+        # A StagedBody where moto expects bytes: `emulator.moto.bodies` keeps it as the key's value.
+        key = backend.put_object(
+            put.bucket,
+            put.key,
+            body,  # type: ignore[arg-type]
+            storage="STANDARD",
+            checksum_value=put.checksum,
+        )
         key.set_metadata(metadata_from_headers(EnvironHeaders(environ)))  # type: ignore[arg-type]  # moto reads its headers as this
         key.set_acl(bucket.acl)
         key.website_redirect_location = None

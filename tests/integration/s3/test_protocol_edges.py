@@ -168,7 +168,7 @@ def test_an_aws_chunked_upload_is_decoded_and_stored_without_its_framing_coding(
 def test_aws_chunked_parts_are_stored_as_their_decoded_bytes(
     emulator: EmulatorProcess, s3: BaseClient, bucket: str, stream: str
 ) -> None:
-    """Parts are written to disk as they are decoded (emulator.moto.streamed_parts): a first part of 5 MiB, larger
+    """Parts are written to disk as they are decoded (emulator.moto.streamed_bodies): a first part of 5 MiB, larger
     than a body the emulator keeps in memory, and a small last one."""
     parts_data = [bytes(range(256)) * (5 * 4096), b"the last part"]
     upload_id = s3.create_multipart_upload(Bucket=bucket, Key="chunked-parts")["UploadId"]
@@ -203,6 +203,49 @@ def test_an_upload_part_with_broken_framing_is_refused_and_leaves_no_part_or_fil
     answer = send(emulator, "PUT", target, headers, b"3\r\nabc\r\nzz\r\nnot hex\r\n")
     assert (answer.status, b"<Code>IncompleteBody</Code>" in answer.body) == (400, True), answer.body
     assert s3.list_parts(Bucket=bucket, Key="broken-part", UploadId=upload_id).get("Parts", []) == []
+    assert set(staged.iterdir()) == before
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [{}, {"Tagging": "kind=video", "ACL": "public-read"}],
+    ids=["plain write", "through moto's handler"],
+)
+def test_a_large_put_object_is_stored_as_sent(
+    emulator: EmulatorProcess, s3: BaseClient, bucket: str, extra: dict[str, str]
+) -> None:
+    """Object bodies are written to disk as they are verified (emulator.moto.streamed_bodies), on the plain-write
+    path and on moto's own: 6 MiB, larger than a body the emulator keeps in memory, and a small one."""
+    for key, data in (("large.bin", bytes(range(256)) * (6 * 4096)), ("small.txt", b"small")):
+        answer = s3.put_object(Bucket=bucket, Key=key, Body=data, **extra)
+        assert answer["ETag"] == f'"{hashlib.md5(data).hexdigest()}"'
+        stored = s3.get_object(Bucket=bucket, Key=key)
+        assert (stored["Body"].read(), stored["ContentLength"]) == (data, len(data))
+    if extra:
+        assert s3.get_object_tagging(Bucket=bucket, Key="large.bin")["TagSet"] == [{"Key": "kind", "Value": "video"}]
+
+
+@pytest.mark.parametrize(
+    ("headers", "status", "code"),
+    [
+        ({"If-None-Match": "*"}, 412, "PreconditionFailed"),
+        ({"Content-MD5": "1B2M2Y8AsgTpgAmY7PhCfg=="}, 400, "BadDigest"),
+    ],
+    ids=["refused by moto", "refused by its checksum"],
+)
+def test_a_refused_put_object_keeps_the_object_and_leaves_no_file(
+    emulator: EmulatorProcess, s3: BaseClient, bucket: str, headers: dict[str, str], status: int, code: str
+) -> None:
+    """Both refusals come after the body was written to the store: the staged file goes with the request."""
+    assert emulator.state_dir is not None
+    staged = s3_root(emulator.state_dir) / "tmp"
+    s3.put_object(Bucket=bucket, Key="kept.txt", Body=b"the first version")
+    before = set(staged.iterdir())
+    target = f"/{bucket}/kept.txt"
+    body = b"x" * (2 * 1024 * 1024)
+    answer = send(emulator, "PUT", target, signed_headers(emulator, "PUT", target, headers, body), body)
+    assert (answer.status, f"<Code>{code}</Code>".encode() in answer.body) == (status, True), answer.body
+    assert s3.get_object(Bucket=bucket, Key="kept.txt")["Body"].read() == b"the first version"
     assert set(staged.iterdir()) == before
 
 
