@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import itertools
 import json
 import uuid
 from collections.abc import Iterator
@@ -126,6 +127,23 @@ def test_a_presigned_post_uploads_and_answers_204_with_etag_and_location(
     object_ = stored(s3, bucket, "uploads/photos/cat.png")
     assert (object_["Content"], object_["ETag"]) == (b"\x89PNG", answer.headers["ETag"])
     assert object_["ContentType"] == "binary/octet-stream"  # no Content-Type field: S3's default, not the part's
+
+
+def test_a_sigv2_form_whose_signature_holds_four_slashes_uploads(
+    emulator: EmulatorProcess, s3: BaseClient, bucket: str, browser: httpx.Client
+) -> None:
+    """moto once read a service name out of such a signature (split on "/" as a SigV4 credential) and answered 500."""
+    for attempt in itertools.count():
+        key = f"slashes-{attempt}.txt"
+        document = {"expiration": "2099-01-01T00:00:00Z", "conditions": [{"bucket": bucket}, {"key": key}]}
+        form = signed_policy_form(emulator, document, {"key": key})
+        if form["signature"].count("/") == 4:
+            break
+
+    answer = send_form(browser, bucket_url(emulator, bucket), form)
+
+    assert answer.status_code == 204, answer.text
+    assert stored(s3, bucket, key)["Content"] == BODY
 
 
 def test_an_s3_tests_style_sigv2_form_with_every_part_named_as_a_file_uploads(
