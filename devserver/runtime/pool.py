@@ -1,19 +1,23 @@
 """The worker pool: the local Lambda service that runs every function's invocations in sandbox processes.
 
 How it works: per function, a semaphore of `max_workers_per_function` slots bounds the invocations in flight. An
-invocation takes a slot (queueing FIFO when all are busy, as Lambda throttles at its concurrency limit), then the
-most recently used idle sandbox of that exact `FunctionSpec` (warm), or starts a new one (cold; Lambda likewise
-keeps an environment per concurrent request). After the invocation the sandbox goes back to the idle list unless it
-was retired, died or timed out. `retire()` is how hot reload swaps code: idle sandboxes stop at once, busy ones when
+invocation takes a slot (queueing FIFO when all are busy, as Lambda throttles at its concurrency limit), then the most
+recently used idle sandbox of that exact `FunctionSpec` (warm), or starts a new one (cold; Lambda likewise keeps an
+environment per concurrent request). One start at a time per function, though: an invocation that finds no idle sandbox
+while another of the function's sandboxes is starting waits until one is released or has started, then looks again.
+Lambda starts an environment per concurrent event on cores of their own; here the starts share the machine's few, and a
+burst of events against a cold function started up to eight at once, each importing its handler's libraries: seconds of
+CPU before the first answer (docs/app.md). After the invocation the sandbox goes back to the idle list unless
+it was retired, died or timed out. `retire()` is how hot reload swaps code: idle sandboxes stop at once, busy ones when
 they finish, and the next invocation cold-starts with the new files — unless the retire asks to re-warm: then,
-`REWARM_DELAY_SECONDS` after the last retire of a burst (a `git checkout` is one generation, not one per file), one
-new sandbox per retired function's exact spec starts in the background, as SAM's `--warm-containers EAGER` does,
-holding a slot while it starts; an invocation that finds none idle while a start is due or under way begins it at
-once and waits for it rather than starting a second one. A sandbox retired while it starts is dropped when its start
-ends, and a re-warm due meanwhile starts after it. No re-warm for a function an editor debugs: its workers start
-only for an invocation. Workers report the local source files they import; the pool keeps them per function for the
-reloader to watch. With a `WorkerDebugger` (`debug=`), workers get its environment, a function under debugpy runs one
-worker at a time, and each invocation of it first lets an attaching editor finish (see `devserver.debug.debugger`).
+`REWARM_DELAY_SECONDS` after the last retire of a burst (a `git checkout` is one generation, not one per file), one new
+sandbox per retired function's exact spec starts in the background, as SAM's `--warm-containers EAGER` does, holding a
+slot while it starts; an invocation that finds none idle while a start is due or under way begins it at once and waits
+for it rather than starting a second one. A sandbox retired while it starts is dropped when its start ends, and a
+re-warm due meanwhile starts after it. No re-warm for a function an editor debugs: its workers start only for an
+invocation. Workers report the local source files they import; the pool keeps them per function for the reloader to
+watch. With a `WorkerDebugger` (`debug=`), workers get its environment, a function under debugpy runs one worker at a
+time, and each invocation of it first lets an attaching editor finish (see `devserver.debug.debugger`).
 """
 
 from __future__ import annotations
@@ -21,7 +25,8 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -58,6 +63,10 @@ class _FunctionWorkers:
     """What that re-warm starts: the retired workers' spec."""
     warming: asyncio.Task[None] | None = None
     """The re-warm under way, if any."""
+    starting: int = 0
+    """Sandboxes of the function starting right now (for an invocation, or a re-warm)."""
+    changed: asyncio.Future[None] | None = None
+    """Resolved when a sandbox is released or a start ends: what invocations waiting for a start wait on."""
 
 
 class WorkerPool:
@@ -104,7 +113,7 @@ class WorkerPool:
         if not workers.idle and workers.warming is not None and not workers.warming.done():
             await asyncio.wait([workers.warming])  # a sandbox of the new code is starting: take it when it is up
         async with workers.slots:
-            sandbox = self._take_idle(workers, function)
+            sandbox = await self._idle_or_none_starting(workers, function)
             init_ms: float | None = None
             init_logs: tuple[str, ...] = ()
             if sandbox is None:
@@ -112,7 +121,8 @@ class WorkerPool:
                 sandbox = self._new_sandbox(function)
                 workers.live.add(sandbox)
                 try:
-                    init = await sandbox.start(request_id)
+                    with self._counted_start(workers):
+                        init = await sandbox.start(request_id)
                 except BaseException:  # cannot spawn (bad `python`), or cancelled: leave nothing behind
                     self._discard(workers, sandbox)
                     raise
@@ -187,7 +197,8 @@ class WorkerPool:
             sandbox = self._new_sandbox(spec)
             workers.live.add(sandbox)
             try:
-                init = await sandbox.start(new_request_id())
+                with self._counted_start(workers):
+                    init = await sandbox.start(new_request_id())
             except Exception:  # cannot spawn: the next invocation tries again and reports why
                 self._discard(workers, sandbox)
                 return
@@ -235,6 +246,34 @@ class WorkerPool:
             (sandbox for workers in self._functions.values() for sandbox in workers.live if sandbox.pid == pid), None
         )
 
+    async def _idle_or_none_starting(self, workers: _FunctionWorkers, function: FunctionSpec) -> Sandbox | None:
+        """An idle sandbox of `function`, waiting for one while another is starting; None when none is idle or
+        starting (the caller starts one). See the module docstring."""
+        sandbox = self._take_idle(workers, function)
+        while sandbox is None and workers.starting:
+            if workers.changed is None:
+                workers.changed = asyncio.get_running_loop().create_future()
+            await asyncio.wait([workers.changed])  # not the future itself: a cancelled waiter must not cancel it
+            if self._closed:
+                raise PoolClosedError("the worker pool is closed")
+            sandbox = self._take_idle(workers, function)
+        return sandbox
+
+    @contextmanager
+    def _counted_start(self, workers: _FunctionWorkers) -> Iterator[None]:
+        workers.starting += 1
+        try:
+            yield
+        finally:
+            workers.starting -= 1
+            self._changed(workers)
+
+    @staticmethod
+    def _changed(workers: _FunctionWorkers) -> None:
+        if workers.changed is not None:
+            workers.changed.set_result(None)
+            workers.changed = None
+
     def _take_idle(self, workers: _FunctionWorkers, function: FunctionSpec) -> Sandbox | None:
         while workers.idle:
             sandbox = workers.idle.pop()  # most recently used: its caches are the warmest
@@ -257,6 +296,7 @@ class WorkerPool:
     def _release(self, workers: _FunctionWorkers, sandbox: Sandbox) -> None:
         if sandbox.alive and not sandbox.retired and not self._closed:
             workers.idle.append(sandbox)
+            self._changed(workers)
         else:
             self._discard(workers, sandbox)
 

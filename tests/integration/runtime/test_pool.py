@@ -127,6 +127,22 @@ async def test_concurrent_invocations_start_workers_up_to_the_cap_then_queue(app
     assert pool.worker_count() == 2
 
 
+async def test_a_burst_against_a_cold_function_starts_one_worker_at_a_time(app_dir: Path) -> None:
+    """The burst waits for the starting worker instead of starting eight at once on a machine's few cores; once that
+    one has started while still busy, the next start begins (scaling out, one start at a time)."""
+    (app_dir / "functions" / "slow_init.py").write_text(
+        "import os, time\ntime.sleep(0.5)\n\ndef main(event, context):\n    return {'pid': os.getpid()}\n"
+    )
+    slow_init = function(app_dir, "functions/slow_init.main")
+    pool = WorkerPool(max_workers_per_function=8)
+    try:
+        invocations = await asyncio.gather(*(pool.invoke(slow_init, {}) for _ in range(8)))
+    finally:
+        await pool.aclose()
+    assert all(invocation.ok for invocation in invocations)
+    assert sum(invocation.cold for invocation in invocations) <= 2
+
+
 async def test_retiring_a_function_makes_the_next_invocation_run_the_edited_code(
     app_dir: Path, pool: WorkerPool
 ) -> None:
