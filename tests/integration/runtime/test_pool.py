@@ -143,6 +143,27 @@ async def test_a_burst_against_a_cold_function_starts_one_worker_at_a_time(app_d
     assert sum(invocation.cold for invocation in invocations) <= 2
 
 
+async def test_an_invocation_cancelled_while_waiting_for_a_start_leaves_the_start_to_its_owner(
+    app_dir: Path, pool: WorkerPool
+) -> None:
+    """A client that goes away while its invocation waits for another's cold start (a closed connection cancels it)
+    does not cancel that start: the owner gets its answer and the worker stays warm for the next request."""
+    (app_dir / "functions" / "slow_init.py").write_text(
+        "import os, time\ntime.sleep(0.5)\n\ndef main(event, context):\n    return {'pid': os.getpid()}\n"
+    )
+    slow_init = function(app_dir, "functions/slow_init.main")
+    owner = asyncio.ensure_future(pool.invoke(slow_init, {}))
+    await asyncio.sleep(0.1)  # the owner's worker is starting
+    waiter = asyncio.ensure_future(pool.invoke(slow_init, {}))
+    await asyncio.sleep(0.1)
+    waiter.cancel()
+    first = await owner
+    assert first.ok and first.cold
+    assert waiter.cancelled()
+    second = await pool.invoke(slow_init, {})
+    assert not second.cold and second.result == first.result
+
+
 async def test_retiring_a_function_makes_the_next_invocation_run_the_edited_code(
     app_dir: Path, pool: WorkerPool
 ) -> None:
