@@ -7,13 +7,13 @@ whose parts' checksums are not the stored ones — and stores nothing. moto acce
 
 How it works: WSGI middleware directly around moto's app and the plain-write fast path (`emulator.moto.object_puts`),
 inside the persistence layer, so a refused request never reaches moto and a stored object is committed with its
-checksum. For PutObject and UploadPart it reads the body once, in pieces (decoding an aws-chunked body on the way to
-its trailers), hashes it with what the checks need — the stated algorithm, else S3's default CRC64NVME for a new object,
-and MD5 for a `Content-MD5` — and writes the payload to the object store on that same pass, to be handed to moto as a
-file (`emulator.moto.streamed_bodies`). A refusal is answered here
-with S3's XML error. What was verified goes to the backend hooks in `CURRENT` (`emulator.moto.checksums`,
-`emulator.moto.multipart_checksums`), which keep it with the key or part; the answer's checksum headers are then
-S3's: the kept checksum and, for an object, its type. Other requests pass through untouched.
+checksum. For PutObject and UploadPart it reads the body once, in pieces (decoding an aws-chunked body on the way to its
+trailers), hashes it with what the checks need — the stated algorithm, else S3's default CRC64NVME for a new object, and
+MD5 for a `Content-MD5` — and writes the payload to the object store on that same pass, to be handed to moto as a file
+(`emulator.moto.streamed_bodies`). A refusal is answered here with S3's XML error. What was verified goes to the backend
+hooks in `CURRENT` (`emulator.moto.checksums`, `emulator.moto.multipart_checksums`), which keep it with the key or part;
+the answer's checksum headers are then S3's: the kept checksum and, for an object, its type. Other requests pass through
+untouched.
 """
 
 from __future__ import annotations

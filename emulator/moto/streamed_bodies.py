@@ -1,9 +1,9 @@
 """PutObject and UploadPart bodies written to the object store as they are read: moto never holds one in memory.
 
 Why: moto reads a request's whole body into memory before it stores an object or a part, and decodes an aws-chunked
-body into one or two more whole copies. A single 100 MiB PutObject raised the emulator's RSS by 102 MB while it
-lasted; with boto3's default multipart transfer (8 MiB parts, ten at a time) the parts' copies made most of the
-emulator's peak while a large file uploads.
+body into one or two more whole copies. A large PutObject held all of it in the emulator's memory while it lasted
+(`benchmarks.emulator_memory` measures one of 100 MiB); with boto3's default multipart transfer (8 MiB parts, ten at
+a time) the parts' copies made most of the emulator's peak while a large file uploads.
 
 How it works: `emulator.moto.checksum_verification` reads every PutObject and UploadPart body once, in pieces, to
 verify it. It passes the decoded pieces to `stage()`, which writes them to a staged body of the object store and
