@@ -113,7 +113,9 @@ class WorkerPool:
         if not workers.idle and workers.warming is not None and not workers.warming.done():
             await asyncio.wait([workers.warming])  # a sandbox of the new code is starting: take it when it is up
         async with workers.slots:
-            sandbox = await self._idle_or_none_starting(workers, function)
+            sandbox = self._take_idle(workers, function)
+            if sandbox is None and workers.starting:
+                sandbox = await self._idle_after_starts(workers, function)
             init_ms: float | None = None
             init_logs: tuple[str, ...] = ()
             if sandbox is None:
@@ -246,10 +248,10 @@ class WorkerPool:
             (sandbox for workers in self._functions.values() for sandbox in workers.live if sandbox.pid == pid), None
         )
 
-    async def _idle_or_none_starting(self, workers: _FunctionWorkers, function: FunctionSpec) -> Sandbox | None:
-        """An idle sandbox of `function`, waiting for one while another is starting; None when none is idle or
-        starting (the caller starts one). See the module docstring."""
-        sandbox = self._take_idle(workers, function)
+    async def _idle_after_starts(self, workers: _FunctionWorkers, function: FunctionSpec) -> Sandbox | None:
+        """An idle sandbox of `function`, waited for while another is starting; None once none is idle or starting
+        (the caller starts one). See the module docstring. Only called when none is idle: the warm path never waits."""
+        sandbox = None
         while sandbox is None and workers.starting:
             if workers.changed is None:
                 workers.changed = asyncio.get_running_loop().create_future()
