@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import shutil
 import threading
 import time
 from collections.abc import Mapping
@@ -39,7 +40,7 @@ from devserver.debug.settings import DebugSettings, DebugSettingsError
 from devserver.errors import StartError
 from devserver.http.dispatch import DevApp
 from devserver.http.listeners import Listeners
-from devserver.http.tls import LocalTls, issue_local_tls, remove_stale
+from devserver.http.tls import LocalTls, bundle_path, issue_local_tls, own_folder, remove_stale
 from devserver.invocations import InvocationLog
 from devserver.reload.reloader import Reloader
 from devserver.runtime.invocation import Invocation
@@ -239,7 +240,7 @@ class DevServer:
         )
         self._invoker.attach(self.pool, self.aws)
         if app.websocket_apis:
-            self._start_local_tls()  # its child runs while the emulator starts
+            self._start_local_tls()  # a child makes it, the first time, while the emulator starts
         await self.aws.start(app, secrets=self.secrets.parameters(app.name))
         await self._mount(app)
         self._write_app_files(app)
@@ -376,15 +377,16 @@ class DevServer:
         return gateway
 
     def _start_local_tls(self) -> None:
-        """Start making the management APIs' certificate (once, in a child: `devserver.http.tls`); new workers trust
-        it through `AWS_CA_BUNDLE`, whose file exists before any WebSocketApi serves a connection."""
+        """Start getting the management APIs' certificate (once; kept across runs, made by a child when missing:
+        `devserver.http.tls`); new workers trust it through `AWS_CA_BUNDLE`, whose file exists before any
+        WebSocketApi serves a connection."""
         if self._tls is None:
-            remove_stale(self._tls_folder().parent)
-            self._tls = asyncio.create_task(issue_local_tls(self._tls_folder(), self.options.host))
-            self.pool.add_base_environment({"AWS_CA_BUNDLE": str(LocalTls(self._tls_folder()).bundle)})
+            remove_stale(self._tls_root())
+            self._tls = asyncio.create_task(issue_local_tls(self._tls_root(), self.options.host))
+            self.pool.add_base_environment({"AWS_CA_BUNDLE": str(bundle_path(self._tls_root()))})
 
-    def _tls_folder(self) -> Path:
-        return state_dir(self.app_dir) / "tls" / str(os.getpid())
+    def _tls_root(self) -> Path:
+        return state_dir(self.app_dir) / "tls"
 
     def _domain_name(self, listener: str) -> str:
         """The `host:port` functions reach a management API at (a loopback address when listening on all)."""
@@ -537,7 +539,7 @@ class DevServer:
             await self._debugger.aclose()
         if self._tls is not None:
             await asyncio.gather(self._tls, return_exceptions=True)  # its child is short-lived: let it finish
-            LocalTls(self._tls_folder()).remove()
+            shutil.rmtree(own_folder(self._tls_root()), ignore_errors=True)
         if self.options.publish:
             remove_dev_file(self.app_dir, os.getpid())
 

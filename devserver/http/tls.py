@@ -1,22 +1,27 @@
 """TLS for the dev server's local HTTPS endpoints (a WebSocket API's management API), trusted by the workers.
 
-How it works: `issue_local_tls(folder, host)` has a short-lived child (`python -m devserver.http.tls_child`) make a
-certificate authority and one server certificate it signs for the loopback names (`127.0.0.1`, `localhost`, `::1`)
-and the host the server listens on. The child, not the dev server, loads `cryptography` and its OpenSSL
-bindings: the server only reads the files the child leaves in `folder` (made 0700; the private key 0600). The
-CA's own key never leaves the child, so nothing can sign another certificate with it.
+How it works: `issue_local_tls(root, host)` serves one server certificate for the loopback names (`127.0.0.1`,
+`localhost`, `::1`) and the host the server listens on, signed by a certificate authority made for it alone. A
+short-lived child (`python -m devserver.http.tls_child`) makes both, so the server never loads `cryptography` and
+its OpenSSL bindings, and the CA's own key never leaves the child: nothing can sign another certificate with it.
+The certificate, its key (0600) and the CA's certificate are kept in `root/cert-<digest of the names>/` (0700) and
+served again by every later server of the app that needs the same names: making them costs a Python process
+importing `cryptography` on the cores the emulator's start needs. A kept folder that does not load (a partial copy,
+a file edited by hand) is made again.
 
 The workers trust the CA through `AWS_CA_BUNDLE`, which boto3 reads: `bundle` holds the usual public roots
 (certifi's, as botocore uses), any bundle the server itself was given in `AWS_CA_BUNDLE`, and this CA, so calls to
-real AWS endpoints still verify. Each server process has its own folder (named by its pid), removed when it stops;
-the folders of servers that died without stopping are removed by the next one (`remove_stale`).
+real AWS endpoints still verify. The bundle lives in the server process's own folder (`root/<pid>/`), removed when
+it stops; the folders of servers that died without stopping are removed by the next one (`remove_stale`).
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import shutil
+import ssl
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +29,7 @@ from pathlib import Path
 from devserver.errors import StartError
 from devserver.state.running_server import process_running
 
-__all__ = ["LOOPBACK_NAMES", "LocalTls", "certificate_names", "issue_local_tls", "remove_stale"]
+__all__ = ["LOOPBACK_NAMES", "LocalTls", "bundle_path", "certificate_names", "issue_local_tls", "own_folder"]
 
 LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1")
 CA_FILE, CERTIFICATE_FILE, KEY_FILE, BUNDLE_FILE = "ca.pem", "server.pem", "server-key.pem", "ca-bundle.pem"
@@ -32,9 +37,11 @@ CA_FILE, CERTIFICATE_FILE, KEY_FILE, BUNDLE_FILE = "ca.pem", "server.pem", "serv
 
 @dataclass(frozen=True)
 class LocalTls:
-    """The files of one server's local TLS, in `folder`."""
+    """One server's local TLS: the certificate it serves, from `certificates` (kept for the app's later servers),
+    and the CA bundle its workers trust, in `folder` (its own)."""
 
     folder: Path
+    certificates: Path
 
     @property
     def bundle(self) -> Path:
@@ -43,19 +50,16 @@ class LocalTls:
 
     @property
     def certificate(self) -> Path:
-        return self.folder / CERTIFICATE_FILE
+        return self.certificates / CERTIFICATE_FILE
 
     @property
     def key(self) -> Path:
-        return self.folder / KEY_FILE
+        return self.certificates / KEY_FILE
 
     @property
     def authority(self) -> Path:
         """The CA's certificate (its key stays in the child that made it)."""
-        return self.folder / CA_FILE
-
-    def remove(self) -> None:
-        shutil.rmtree(self.folder, ignore_errors=True)
+        return self.certificates / CA_FILE
 
 
 def certificate_names(host: str) -> tuple[str, ...]:
@@ -63,25 +67,64 @@ def certificate_names(host: str) -> tuple[str, ...]:
     return LOOPBACK_NAMES if host in LOOPBACK_NAMES or host in ("0.0.0.0", "::") else (*LOOPBACK_NAMES, host)
 
 
-def remove_stale(parent: Path) -> None:
-    """Remove the folders under `parent` of server processes that no longer run (killed before they could)."""
-    for folder in parent.glob("[0-9]*"):
+def own_folder(root: Path) -> Path:
+    """This server process's folder under `root`: its workers' CA bundle; remove it when the server stops."""
+    return root / str(os.getpid())
+
+
+def bundle_path(root: Path) -> Path:
+    """Where `issue_local_tls(root, ...)` writes the bundle this process's workers trust."""
+    return own_folder(root) / BUNDLE_FILE
+
+
+def remove_stale(root: Path) -> None:
+    """Remove the folders under `root` of server processes that no longer run (killed before they could)."""
+    for folder in root.glob("[0-9]*"):
         if folder.name.isdigit() and not process_running(int(folder.name)):
-            LocalTls(folder).remove()
+            shutil.rmtree(folder, ignore_errors=True)
 
 
-async def issue_local_tls(folder: Path, host: str) -> LocalTls:
-    """Make the CA, the server certificate and the bundle in `folder` (see the module docstring)."""
+async def issue_local_tls(root: Path, host: str) -> LocalTls:
+    """The certificate for `host` (kept, or made now) and this process's bundle (see the module docstring)."""
+    folder = own_folder(root)
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    tls = LocalTls(folder)
+    names = certificate_names(host)
+    certificates = root / f"cert-{_digest(names)}"
+    if not _loads(certificates):
+        await _make_certificates(folder / "certificates.partial", certificates, names)
+    tls = LocalTls(folder, certificates)
+    _write_bundle(tls)
+    return tls
+
+
+def _digest(names: tuple[str, ...]) -> str:
+    return hashlib.sha256("\n".join(names).encode()).hexdigest()[:16]
+
+
+def _loads(certificates: Path) -> bool:
+    """Whether the folder holds a server certificate with its key, and a CA certificate, that OpenSSL accepts."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    try:
+        context.load_cert_chain(certificates / CERTIFICATE_FILE, certificates / KEY_FILE)
+        context.load_verify_locations(certificates / CA_FILE)
+    except (OSError, ssl.SSLError):
+        return False
+    return True
+
+
+async def _make_certificates(partial: Path, certificates: Path, names: tuple[str, ...]) -> None:
+    """Have the child write the CA and the server certificate into `partial`, then move it to `certificates`
+    (replacing a folder that does not load; keeping one another server moved there meanwhile)."""
+    shutil.rmtree(partial, ignore_errors=True)
+    partial.mkdir(mode=0o700)
     child = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "devserver.http.tls_child",
-        str(tls.key),
-        str(tls.certificate),
-        str(tls.authority),
-        *certificate_names(host),
+        str(partial / KEY_FILE),
+        str(partial / CERTIFICATE_FILE),
+        str(partial / CA_FILE),
+        *names,
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.PIPE,
@@ -89,9 +132,15 @@ async def issue_local_tls(folder: Path, host: str) -> LocalTls:
     _, stderr = await child.communicate()
     if child.returncode != 0:
         reason = stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
-        raise StartError(f"cannot make the local TLS certificate in {folder}: {reason[0]}")
-    _write_bundle(tls)
-    return tls
+        raise StartError(f"cannot make the local TLS certificate in {partial}: {reason[0]}")
+    if _loads(certificates):  # another server of the app made it meanwhile
+        shutil.rmtree(partial)
+        return
+    shutil.rmtree(certificates, ignore_errors=True)
+    try:
+        partial.rename(certificates)
+    except OSError:  # another server moved its own there in between: both are as good
+        shutil.rmtree(partial)
 
 
 def _write_bundle(tls: LocalTls) -> None:

@@ -285,30 +285,65 @@ def test_the_console_lists_websocket_invocations(server: ServerThread) -> None:
     assert any(item["trigger"] == "websocket" and item["detail"] == "chat sendmessage" for item in listed)
 
 
-def test_stopping_the_server_closes_connections_runs_their_disconnect_and_removes_its_tls_files(
+def test_stopping_the_server_closes_connections_runs_their_disconnect_and_removes_its_own_tls_folder(
     tmp_path: Path,
 ) -> None:
     app = make_app(tmp_path / "app", STACK, {"functions/ws.py": WS, "functions/notify.py": NOTIFY})
-    left_by_a_killed_server = app / ".sst" / "tls" / "999999999"  # no such pid
+    tls = app / ".sst" / "tls"
+    left_by_a_killed_server = tls / "999999999"  # no such pid
     left_by_a_killed_server.mkdir(parents=True)
     running = ServerThread(app)
     with contextlib.ExitStack() as clients:
         with running:
-            [tls] = (app / ".sst" / "tls").iterdir()  # the stale folder is gone
-            assert tls.name == str(os.getpid())
-            assert stat.S_IMODE(tls.stat().st_mode) == 0o700
-            assert stat.S_IMODE((tls / "server-key.pem").stat().st_mode) == 0o600
-            assert not any("PRIVATE KEY" in path.read_text() for path in tls.iterdir() if path.name != "server-key.pem")
+            own, [certificates] = tls / str(os.getpid()), list(tls.glob("cert-*"))
+            assert sorted(tls.iterdir()) == sorted([own, certificates])  # the stale folder is gone
+            assert [path.name for path in own.iterdir()] == ["ca-bundle.pem"]
+            assert stat.S_IMODE(own.stat().st_mode) == stat.S_IMODE(certificates.stat().st_mode) == 0o700
+            assert stat.S_IMODE((certificates / "server-key.pem").stat().st_mode) == 0o600
+            others = [path for path in [*own.iterdir(), *certificates.iterdir()] if path.name != "server-key.pem"]
+            assert not any("PRIVATE KEY" in path.read_text() for path in others)
             client = clients.enter_context(open_client(running))
             client.send(json.dumps({"action": "sendmessage"}))
             connection_id = receive_json(client)["connectionId"]
         with pytest.raises(ConnectionClosed):
             client.recv(timeout=5)
         assert client.close_code == 1001
-    assert list((app / ".sst" / "tls").iterdir()) == []
+    assert list(tls.iterdir()) == [certificates]  # kept for the next server
     disconnects: list[Any] = [r.event for r in running.server.invocations.recent() if r.detail == "chat $disconnect"]
     assert [e["requestContext"]["connectionId"] for e in disconnects] == [connection_id]
     assert disconnects[0]["requestContext"]["disconnectStatusCode"] == 1001
+
+
+def _replies_through_the_management_api(running: ServerThread) -> None:
+    with open_client(running) as client:
+        client.send("hello")
+        assert receive_json(client)["body"] == "hello"
+
+
+def test_a_later_server_serves_the_kept_certificate_and_remakes_one_that_does_not_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(tmp_path / "app", STACK, {"functions/ws.py": WS, "functions/notify.py": NOTIFY})
+    with ServerThread(app) as first:
+        _replies_through_the_management_api(first)
+    [certificates] = (app / ".sst" / "tls").glob("cert-*")
+    made = {path.name: path.read_bytes() for path in certificates.iterdir()}
+
+    no_maker = tmp_path / "no-maker"  # a certificate child started now would fail, and the server with it
+    no_maker.mkdir()
+    (no_maker / "trustme.py").write_text("raise ImportError('the kept certificate was not served')\n")
+    with monkeypatch.context() as patched:
+        patched.setenv("PYTHONPATH", str(no_maker))
+        with ServerThread(app) as second:
+            _replies_through_the_management_api(second)
+    assert {path.name: path.read_bytes() for path in certificates.iterdir()} == made
+
+    (certificates / "server-key.pem").write_text("not a key\n")
+    with ServerThread(app) as third:
+        _replies_through_the_management_api(third)
+    assert list((app / ".sst" / "tls").glob("cert-*")) == [certificates]
+    remade = {path.name: path.read_bytes() for path in certificates.iterdir()}
+    assert remade.keys() == made.keys() and remade["server.pem"] != made["server.pem"]
 
 
 def test_saving_a_route_handler_is_served_from_the_next_message(tmp_path: Path) -> None:
