@@ -8,6 +8,7 @@ re-read on every load); resolving is `devserver.app.resolve`, which never import
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib.util
 import os
 import re
@@ -56,7 +57,7 @@ def load_app(app_dir: Path, *, stage: str, api_url: Callable[[str], str], accoun
     try:
         with _importable(app_dir):
             app = _define(_execute(config_path, app_dir), config_path, stage, api_url, account)
-            sources = frozenset({config_path, *_app_module_files(app_dir)})
+            sources = frozenset({config_path, *_loaded_from(app_dir).values()})
         return replace(resolve_app(app, app_dir), config_sources=sources)
     except (ConstructError, RouteKeyError, NotificationConfigurationError) as error:
         raise AppConfigError(f"{config_path}: {error}") from None
@@ -88,10 +89,8 @@ def _importable(app_dir: Path) -> Iterator[None]:
 def _execute(config_path: Path, app_dir: Path) -> ModuleType:
     # Modules the config imports from the app folder (stacks split into files) must be re-read on every load,
     # or a reload would keep serving the stale ones.
-    for name, loaded in list(sys.modules.items()):
-        origin = getattr(loaded, "__file__", None)
-        if origin and Path(os.path.realpath(origin)).is_relative_to(app_dir):
-            del sys.modules[name]
+    for name in _loaded_from(app_dir):
+        del sys.modules[name]
     spec = importlib.util.spec_from_file_location("sst_config", config_path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -99,11 +98,21 @@ def _execute(config_path: Path, app_dir: Path) -> ModuleType:
     return module
 
 
-def _app_module_files(app_dir: Path) -> list[Path]:
-    files = (
-        Path(os.path.realpath(origin)) for m in list(sys.modules.values()) if (origin := getattr(m, "__file__", None))
-    )
-    return [path for path in files if path.is_relative_to(app_dir)]
+def _loaded_from(app_dir: Path) -> dict[str, Path]:
+    """The loaded modules whose files are in `app_dir`, by name, with their real paths."""
+    found = {}
+    for name, module in list(sys.modules.items()):
+        origin = getattr(module, "__file__", None)
+        if origin and (path := _real_path(origin)).is_relative_to(app_dir):
+            found[name] = path
+    return found
+
+
+@functools.lru_cache(maxsize=8192)
+def _real_path(origin: str) -> Path:
+    """A module file's real path, resolved once per process: every load and reload checks all the server's loaded
+    modules (several hundred) twice, and resolving their paths each time cost more than running the config."""
+    return Path(os.path.realpath(origin))
 
 
 def _define(module: ModuleType, config_path: Path, stage: str, api_url: Callable[[str], str], account: str) -> App:
