@@ -132,7 +132,7 @@ async def _make_certificates(partial: Path, certificates: Path, names: tuple[str
     _, stderr = await child.communicate()
     if child.returncode != 0:
         reason = stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
-        raise StartError(f"cannot make the local TLS certificate in {partial}: {reason[0]}")
+        raise StartError(f"cannot make the local TLS certificate in {certificates.parent}: {reason[0]}")
     if _loads(certificates):  # another server of the app made it meanwhile
         shutil.rmtree(partial)
         return

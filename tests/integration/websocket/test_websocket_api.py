@@ -22,7 +22,7 @@ from websockets.exceptions import ConnectionClosed, InvalidStatus
 from websockets.sync.client import ClientConnection, connect
 
 from tests.apps import make_app
-from tests.servers import ServerThread, eventually
+from tests.servers import ServerThread, eventually, sst_dev
 
 STACK = """
 chat = WebSocketApi(stack, "chat", routes={
@@ -320,6 +320,13 @@ def _replies_through_the_management_api(running: ServerThread) -> None:
         assert receive_json(client)["body"] == "hello"
 
 
+def _without_a_certificate_maker(folder: Path) -> str:
+    """A PYTHONPATH on which the certificate child fails: its `trustme` import raises."""
+    folder.mkdir()
+    (folder / "trustme.py").write_text("raise ImportError('no certificate maker here')\n")
+    return str(folder)
+
+
 def test_a_later_server_serves_the_kept_certificate_and_remakes_one_that_does_not_load(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -329,11 +336,8 @@ def test_a_later_server_serves_the_kept_certificate_and_remakes_one_that_does_no
     [certificates] = (app / ".sst" / "tls").glob("cert-*")
     made = {path.name: path.read_bytes() for path in certificates.iterdir()}
 
-    no_maker = tmp_path / "no-maker"  # a certificate child started now would fail, and the server with it
-    no_maker.mkdir()
-    (no_maker / "trustme.py").write_text("raise ImportError('the kept certificate was not served')\n")
-    with monkeypatch.context() as patched:
-        patched.setenv("PYTHONPATH", str(no_maker))
+    with monkeypatch.context() as patched:  # a certificate child started now would fail, and the server with it
+        patched.setenv("PYTHONPATH", _without_a_certificate_maker(tmp_path / "no-maker"))
         with ServerThread(app) as second:
             _replies_through_the_management_api(second)
     assert {path.name: path.read_bytes() for path in certificates.iterdir()} == made
@@ -359,3 +363,16 @@ def test_saving_a_route_handler_is_served_from_the_next_message(tmp_path: Path) 
             return bool(receive_json(client).get("edited"))
 
         eventually(edited)
+
+
+def test_a_certificate_that_cannot_be_made_stops_the_start_with_one_line_and_leaves_nothing(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "app", STACK, {"functions/ws.py": WS, "functions/notify.py": NOTIFY})
+    environment = {**os.environ, "PYTHONPATH": _without_a_certificate_maker(tmp_path / "no-maker")}
+    process = sst_dev("start", "--app", str(app), "--port", "0", "--stage", "test", env=environment)
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 1
+    tls = app / ".sst" / "tls"
+    assert output.strip() == (
+        f"sst-dev: error: cannot make the local TLS certificate in {tls}: ImportError: no certificate maker here"
+    )
+    assert list(tls.iterdir()) == []
