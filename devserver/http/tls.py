@@ -18,6 +18,7 @@ it stops; the folders of servers that died without stopping are removed by the n
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import os
 import shutil
@@ -113,8 +114,8 @@ def _loads(certificates: Path) -> bool:
 
 
 async def _make_certificates(partial: Path, certificates: Path, names: tuple[str, ...]) -> None:
-    """Have the child write the CA and the server certificate into `partial`, then move it to `certificates`
-    (replacing a folder that does not load; keeping one another server moved there meanwhile)."""
+    """Have the child write the CA and the server certificate into `partial`, then move it to `certificates`,
+    replacing what is there unless it loads (another server of the app made it meanwhile)."""
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(mode=0o700)
     child = await asyncio.create_subprocess_exec(
@@ -133,14 +134,13 @@ async def _make_certificates(partial: Path, certificates: Path, names: tuple[str
     if child.returncode != 0:
         reason = stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
         raise StartError(f"cannot make the local TLS certificate in {certificates.parent}: {reason[0]}")
-    if _loads(certificates):  # another server of the app made it meanwhile
-        shutil.rmtree(partial)
-        return
-    shutil.rmtree(certificates, ignore_errors=True)
-    try:
-        partial.rename(certificates)
-    except OSError:  # another server moved its own there in between: both are as good
-        shutil.rmtree(partial)
+    if not _loads(certificates):  # else another server of the app made it meanwhile
+        shutil.rmtree(certificates, ignore_errors=True)
+        with contextlib.suppress(OSError):  # another server may move its own there in between: as good
+            partial.rename(certificates)
+    shutil.rmtree(partial, ignore_errors=True)
+    if not _loads(certificates):
+        raise StartError(f"cannot replace {certificates} with a new local TLS certificate: remove it and start again")
 
 
 def _write_bundle(tls: LocalTls) -> None:

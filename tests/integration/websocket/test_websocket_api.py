@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import shutil
 import stat
 import time
 from collections.abc import Iterator
@@ -376,3 +377,19 @@ def test_a_certificate_that_cannot_be_made_stops_the_start_with_one_line_and_lea
         f"sst-dev: error: cannot make the local TLS certificate in {tls}: ImportError: no certificate maker here"
     )
     assert list(tls.iterdir()) == []
+
+
+def test_a_kept_certificate_that_cannot_be_replaced_stops_the_start_with_one_line(tmp_path: Path) -> None:
+    app = make_app(tmp_path / "app", STACK, {"functions/ws.py": WS, "functions/notify.py": NOTIFY})
+    with ServerThread(app):
+        pass
+    [certificates] = (app / ".sst" / "tls").glob("cert-*")
+    shutil.rmtree(certificates)
+    certificates.write_text("a file where the certificate folder should be")
+    process = sst_dev("start", "--app", str(app), "--port", "0", "--stage", "test")
+    output, _ = process.communicate(timeout=60)
+    assert process.returncode == 1
+    assert output.strip() == (
+        f"sst-dev: error: cannot replace {certificates} with a new local TLS certificate: remove it and start again"
+    )
+    assert list((app / ".sst" / "tls").iterdir()) == [certificates]
