@@ -1,7 +1,9 @@
 """`make bench`: run every benchmark, each in its own process, and write BENCHMARKS.md.
 
 Each benchmark module prints one JSON object; this collects them, puts the figures the issues set targets for
-into one table (ratios against the floor measured in the same run), and keeps every raw figure below it.
+into one table (ratios against the floor measured in the same run), and keeps every raw figure below it. A full run
+also times `benchmarks.machine_speed` before the first module and after the last: the machine's own speed, which
+moves every absolute figure of the run.
 """
 
 from __future__ import annotations
@@ -46,6 +48,9 @@ _NOTIFY = "notification_latency.put_returned_to_handler_started"
 
 # (what, path into the results, target, how to check it; None: shown for context, no target)
 HEADLINES: tuple[tuple[str, str, str, Callable[[float], bool] | None], ...] = (
+    ("Machine speed as the run began: a fixed pure-Python loop, s (lower is faster)",
+     "machine_speed.before.pure_python_loop_s", "(context: compare runs by it)", None),
+    ("… the same as the run ended, s", "machine_speed.after.pure_python_loop_s", "(context)", None),
     ("Route p50 vs bare uvicorn+Starlette (hot reload on)", "devserver_http.ratios.p50_latency",
      "≤ 2× (first target; issue 21 restates it below)",
      lambda v: v <= 2),
@@ -214,7 +219,10 @@ def main(argv: list[str] | None = None) -> None:
         REPORT.write_text(render(*recorded(REPORT.read_text())))
     else:
         names = args.only or BENCHMARKS
+        speed_before = None if args.only else run_one("machine_speed")
         results = {name: run_one(name) for name in names}
+        if speed_before is not None:
+            results["machine_speed"] = {"before": speed_before, "after": run_one("machine_speed")}
         command = "make bench" if not args.only else f"python -m benchmarks {' '.join(names)}"
         REPORT.write_text(render(results, command, time.strftime("%Y-%m-%d"), this_machine()))
     print(f"wrote {REPORT}", file=sys.stderr)
