@@ -13,12 +13,12 @@ since uvicorn ends it by re-raising SIGTERM, which skips them.
 Why a separate process, and what it costs (figures from `make bench`, 2026-12-03, `benchmarks.emulator_s3` and
 `benchmarks.emulator_memory`):
 - It is not for the speed of a lone sequential client: our exact app on a thread of the client's process, on the
-  same kind of event loop, served 304 PUT/s and 461 GET/s of 1 KiB, in its own process 340 and 499 (`ours_in_thread`
-  vs `ours`; on 2026-12-02 the thread was ahead by 13–19 %).
+  same kind of event loop, served 245 PUT/s and 300 GET/s of 1 KiB, in its own process 214 and 292 (`ours_in_thread`
+  vs `ours`; the process was ahead in an earlier run that day, and on 2026-12-02 the thread by 13–19 %).
 - It keeps moto's work off the dev server's GIL: every S3 call a function makes would otherwise hold the GIL the
   event loop serving the app's routes, WebSockets and the Console needs. (Not benchmarked as such: the route and
   notification latency benchmarks run with the emulator in its own process, as `start` does.)
-- It keeps moto's memory apart (peak 99.6 MB during a 100 MiB multipart upload, 100.7 MB during 1 GiB), where the
+- It keeps moto's memory apart (peak 100.4 MB during a 100 MiB multipart upload, 103.2 MB during 1 GiB), where the
   dev server and its workers do not pay for it, and lets the dev server outlive an emulator crash.
 `spawn()` returns at once so the dev server can do its own start-up meanwhile and call `wait_ready()` last; the socket
 already listens, so early requests wait in the backlog. Most of the child's start-up is importing moto (its SSM
@@ -355,8 +355,8 @@ def _child_environment(parent: Mapping[str, str]) -> dict[str, str]:
     Fixing the mmap threshold also fixes the trim threshold at glibc's 128 KiB: each free at the top of a heap then
     handed the pages back, and the next request faulted them in again. Trimming only beyond 4 MiB keeps them, for
     about 1 MB more resident. `benchmarks.emulator_s3` measures a durable emulator with glibc's threshold beside
-    ours in every run (`ours_durable_vs_glibc_trim`); on 2026-12-03, 1 MiB PUTs ran 1.38×, 1.12×, 1.23× and 1.03× as
-    fast with it in four runs and 0.98× in a fifth (docs/benchmarks.md).
+    ours in every run (`ours_durable_vs_glibc_trim`); on 2026-12-03, 1 MiB PUTs ran 1.38×, 1.12×, 1.23×, 1.03× and
+    1.16× as fast with it in five runs and 0.98× in a sixth (docs/benchmarks.md).
     """
     four_mib = str(4 * 1024 * 1024)
     return {"MALLOC_MMAP_THRESHOLD_": four_mib, "MALLOC_TRIM_THRESHOLD_": four_mib, **parent}

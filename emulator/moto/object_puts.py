@@ -60,14 +60,15 @@ class ObjectPuts:
         bucket = None if backend is None else backend.buckets.get(put.bucket)
         if backend is None or bucket is None or bucket.policy or bucket.logging or bucket.object_lock_enabled:
             return None
-        backend.get_object(put.bucket, put.key)
         staged = streamed_bodies.take(environ)  # written to the store as it was verified
-        body = environ["wsgi.input"].read() if staged is None else staged
+        if staged is None:  # not verified here (`emulator.moto.checksum_verification` stages every PutObject)
+            return None
+        backend.get_object(put.bucket, put.key)
         # A StagedBody where moto expects bytes: `emulator.moto.bodies` keeps it as the key's value.
         key = backend.put_object(
             put.bucket,
             put.key,
-            body,  # type: ignore[arg-type]
+            staged,  # type: ignore[arg-type]
             storage="STANDARD",
             checksum_value=put.checksum,
         )
