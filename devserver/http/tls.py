@@ -38,29 +38,22 @@ CA_FILE, CERTIFICATE_FILE, KEY_FILE, BUNDLE_FILE = "ca.pem", "server.pem", "serv
 
 @dataclass(frozen=True)
 class LocalTls:
-    """One server's local TLS: the certificate it serves, from `certificates` (kept for the app's later servers),
-    and the CA bundle its workers trust, in `folder` (its own)."""
+    """The server certificate, its key and the CA's certificate, in `folder` (kept for the app's later servers)."""
 
     folder: Path
-    certificates: Path
-
-    @property
-    def bundle(self) -> Path:
-        """The CA bundle the workers get as `AWS_CA_BUNDLE` (written by `issue_local_tls`)."""
-        return self.folder / BUNDLE_FILE
 
     @property
     def certificate(self) -> Path:
-        return self.certificates / CERTIFICATE_FILE
+        return self.folder / CERTIFICATE_FILE
 
     @property
     def key(self) -> Path:
-        return self.certificates / KEY_FILE
+        return self.folder / KEY_FILE
 
     @property
     def authority(self) -> Path:
         """The CA's certificate (its key stays in the child that made it)."""
-        return self.certificates / CA_FILE
+        return self.folder / CA_FILE
 
 
 def certificate_names(host: str) -> tuple[str, ...]:
@@ -86,15 +79,13 @@ def remove_stale(root: Path) -> None:
 
 
 async def issue_local_tls(root: Path, host: str) -> LocalTls:
-    """The certificate for `host` (kept, or made now) and this process's bundle (see the module docstring)."""
-    folder = own_folder(root)
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    """The certificate for `host` (kept, or made now); this process's bundle is written too (module docstring)."""
+    own_folder(root).mkdir(parents=True, exist_ok=True, mode=0o700)
     names = certificate_names(host)
-    certificates = root / f"cert-{_digest(names)}"
-    if not _loads(certificates):
-        await _make_certificates(folder / "certificates.partial", certificates, names)
-    tls = LocalTls(folder, certificates)
-    _write_bundle(tls)
+    tls = LocalTls(root / f"cert-{_digest(names)}")
+    if not _loads(tls):
+        await _make(LocalTls(own_folder(root) / "certificates.partial"), tls, names)
+    _write_bundle(bundle_path(root), tls.authority)
     return tls
 
 
@@ -102,29 +93,29 @@ def _digest(names: tuple[str, ...]) -> str:
     return hashlib.sha256("\n".join(names).encode()).hexdigest()[:16]
 
 
-def _loads(certificates: Path) -> bool:
+def _loads(tls: LocalTls) -> bool:
     """Whether the folder holds a server certificate with its key, and a CA certificate, that OpenSSL accepts."""
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     try:
-        context.load_cert_chain(certificates / CERTIFICATE_FILE, certificates / KEY_FILE)
-        context.load_verify_locations(certificates / CA_FILE)
+        context.load_cert_chain(tls.certificate, tls.key)
+        context.load_verify_locations(tls.authority)
     except (OSError, ssl.SSLError):
         return False
     return True
 
 
-async def _make_certificates(partial: Path, certificates: Path, names: tuple[str, ...]) -> None:
-    """Have the child write the CA and the server certificate into `partial`, then move it to `certificates`,
+async def _make(partial: LocalTls, kept: LocalTls, names: tuple[str, ...]) -> None:
+    """Have the child write the CA and the server certificate into `partial`'s folder, then move it to `kept`'s,
     replacing what is there unless it loads (another server of the app made it meanwhile)."""
-    shutil.rmtree(partial, ignore_errors=True)
-    partial.mkdir(mode=0o700)
+    shutil.rmtree(partial.folder, ignore_errors=True)
+    partial.folder.mkdir(mode=0o700)
     child = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "devserver.http.tls_child",
-        str(partial / KEY_FILE),
-        str(partial / CERTIFICATE_FILE),
-        str(partial / CA_FILE),
+        str(partial.key),
+        str(partial.certificate),
+        str(partial.authority),
         *names,
         stdin=asyncio.subprocess.DEVNULL,
         stdout=asyncio.subprocess.DEVNULL,
@@ -133,24 +124,24 @@ async def _make_certificates(partial: Path, certificates: Path, names: tuple[str
     _, stderr = await child.communicate()
     if child.returncode != 0:
         reason = stderr.decode(errors="replace").strip().splitlines()[-1:] or ["no message"]
-        raise StartError(f"cannot make the local TLS certificate in {certificates.parent}: {reason[0]}")
-    if not _loads(certificates):  # else another server of the app made it meanwhile
-        shutil.rmtree(certificates, ignore_errors=True)
+        raise StartError(f"cannot make the local TLS certificate in {kept.folder.parent}: {reason[0]}")
+    if not _loads(kept):  # else another server of the app made it meanwhile
+        shutil.rmtree(kept.folder, ignore_errors=True)
         with contextlib.suppress(OSError):  # another server may move its own there in between: as good
-            partial.rename(certificates)
-    shutil.rmtree(partial, ignore_errors=True)
-    if not _loads(certificates):
-        raise StartError(f"cannot replace {certificates} with a new local TLS certificate: remove it and start again")
+            partial.folder.rename(kept.folder)
+    shutil.rmtree(partial.folder, ignore_errors=True)
+    if not _loads(kept):
+        raise StartError(f"cannot replace {kept.folder} with a new local TLS certificate: remove it and start again")
 
 
-def _write_bundle(tls: LocalTls) -> None:
+def _write_bundle(bundle: Path, authority: Path) -> None:
     import certifi
 
     parts = [Path(certifi.where()).read_bytes()]
     given = os.environ.get("AWS_CA_BUNDLE")
     if given and Path(given).is_file():
         parts.append(Path(given).read_bytes())
-    parts.append(tls.authority.read_bytes())
-    partial = tls.bundle.with_name(tls.bundle.name + ".partial")
+    parts.append(authority.read_bytes())
+    partial = bundle.with_name(bundle.name + ".partial")
     partial.write_bytes(b"\n".join(parts))
-    partial.replace(tls.bundle)
+    partial.replace(bundle)
