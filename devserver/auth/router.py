@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
@@ -28,8 +28,11 @@ from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from devserver.apigw.jwt_authorizer import bearer_token
+from devserver.auth import AUTH_PREFIX
 from devserver.auth.errors import AuthError
-from devserver.auth.service import AUTH_PREFIX, AuthService
+
+if TYPE_CHECKING:
+    from devserver.auth.service import AuthService
 
 __all__ = ["auth_router"]
 

@@ -14,16 +14,14 @@ from typing import Any
 
 from devserver.app.auth_ids import identity_id
 from devserver.app.model import AuthSpec
+from devserver.auth import AUTH_PREFIX
 from devserver.auth.errors import AuthError
 from devserver.auth.identity_pool import IdentityCredentials, IdentityPool, identity_policy
 from devserver.auth.tokens import Clock, IssuedTokens, TokenIssuer, TokenSubject
 from devserver.auth.users import User, UserStore
 from emulator.iam.identity_tags import CognitoIdentity
 
-__all__ = ["AUTH_PREFIX", "AuthService"]
-
-AUTH_PREFIX = "/_sst/auth"
-"""Where each `Auth`'s endpoints are served on every listener: `/_sst/auth/<auth id>/...`."""
+__all__ = ["AuthService"]
 
 
 class AuthService:

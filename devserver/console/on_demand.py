@@ -1,9 +1,9 @@
 """The Console behind `/_sst/`, built on its first request.
 
-Why: the Console is a FastAPI app with a dozen routers, and with the `Auth` endpoints it brings FastAPI, pydantic
-and their dependencies into the dev server: about a third of its start-up time and of its memory. A session that
-only serves routes never pays for them. `/_sst/api/health`, which tools poll (`sst-dev bind`, the pytest
-fixture, scripts waiting for a server), is answered here without building it.
+Why: the Console is a FastAPI app with a dozen routers (the `Auth` endpoints among them): it brings FastAPI,
+pydantic and their dependencies into the dev server, about a third of its start-up time and of its memory. A
+session that only serves routes never pays for them. `/_sst/api/health`, which tools poll (`sst-dev bind`, the
+pytest fixture, scripts waiting for a server), is answered here without building it.
 The first other request under `/_sst/` builds the Console in a thread, so routes keep being served meanwhile;
 requests arriving during the build wait for it.
 """

@@ -1,5 +1,6 @@
-"""What the dev server keeps out of its own process: the Console's and Auth's libraries until they are first used,
-and boto3 for good (the emulator creates the app's resources itself, from the plan the dev server sends)."""
+"""What the dev server keeps out of its own process: the Console's libraries until it is first opened, Auth's until
+an `Auth` is first used (opening the Console does not use one), and boto3 for good (the emulator creates the app's
+resources itself, from the plan the dev server sends)."""
 
 from __future__ import annotations
 
@@ -45,6 +46,8 @@ PROBE = textwrap.dedent(
         report["after_routes"] = loaded()
         report["console"] = httpx.get(base + "/_sst/api/app", timeout=30).json()["app"]
         report["after_console"] = loaded()
+        report["jwks"] = httpx.get(base + "/_sst/auth/auth/.well-known/jwks.json", timeout=30).json()
+        report["after_auth"] = loaded()
         print("REPORT " + json.dumps(report), flush=True)
         os.kill(os.getpid(), signal.SIGINT)
 
@@ -55,7 +58,9 @@ PROBE = textwrap.dedent(
 
 
 @pytest.mark.slow
-def test_serving_routes_loads_neither_boto3_nor_the_console_and_auth_libraries(tmp_path: Path) -> None:
+def test_routes_load_neither_boto3_nor_the_console_libraries_and_the_console_loads_no_auth_library(
+    tmp_path: Path,
+) -> None:
     app_dir = copy_sample_app(tmp_path / "app")
     script = tmp_path / "probe.py"
     script.write_text(PROBE)
@@ -74,6 +79,9 @@ def test_serving_routes_loads_neither_boto3_nor_the_console_and_auth_libraries(t
     assert report["console"] == "sample-app"
     assert {"fastapi", "pydantic"} <= set(report["after_console"])
     assert "boto3" not in report["after_console"], "the Console's S3 client is made when a bucket is browsed"
+    assert not {"jwt", "cryptography"} & set(report["after_console"]), "Auth's libraries wait for its first use"
+    assert [key["alg"] for key in report["jwks"]["keys"]] == ["RS256"]
+    assert {"jwt", "cryptography"} <= set(report["after_auth"])
 
 
 def test_the_console_built_on_first_use_answers_every_request_that_waited_for_it(tmp_path: Path) -> None:
