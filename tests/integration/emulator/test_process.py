@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 
 from emulator.process import EmulatorProcess, EmulatorStartError
@@ -44,6 +45,16 @@ def test_start_answers_on_the_endpoint_and_stop_leaves_no_process() -> None:
     assert not is_running(pid)
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", emulator.port), timeout=1).close()
+
+
+def test_the_emulator_never_loads_a_websocket_library() -> None:
+    with EmulatorProcess() as emulator:
+        emulator.client("s3").list_buckets()
+        upgrade = {"connection": "Upgrade", "upgrade": "websocket", "sec-websocket-version": "13"}
+        answer = httpx.get(emulator.endpoint + "/", headers={**upgrade, "sec-websocket-key": "dGhlIHNhbXBsZQ=="})
+        libraries = Path(f"/proc/{emulator.pid}/maps").read_text()
+    assert answer.status_code != 101, "no AWS API the emulator serves is a WebSocket"
+    assert "websockets/" not in libraries, "uvicorn's WebSocket protocol (the websockets library) is loaded"
 
 
 def test_a_taken_port_is_a_one_line_error_naming_the_port_and_the_flag() -> None:
